@@ -42,8 +42,8 @@ function jestConfig(projectRoot, kind) {
   return {
     ...base,
     testMatch: ['**/*.int.spec.ts'],
-    globalSetup: path.join(root, 'libs/testing/src/jest/global-setup.cjs'),
-    globalTeardown: path.join(root, 'libs/testing/src/jest/global-teardown.cjs'),
+    globalSetup: path.join(root, 'libs/testing/src/jest/global-setup.ts'),
+    globalTeardown: path.join(root, 'libs/testing/src/jest/global-teardown.ts'),
     testTimeout: 60_000,
   };
 }

@@ -1,1 +1,3 @@
-export {};
+export * from './infra/processes';
+export * from './infra/test-infra';
+export * from './fixtures';
