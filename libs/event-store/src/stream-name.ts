@@ -1,0 +1,67 @@
+/**
+ * Stream names are `<category>-<id>` (ARCHITECTURE.md "Events"): `leg-7f3a…`, `call-…`.
+ * The category is everything before the FIRST `-`, so `callback-request-<id>` belongs to the
+ * category `callback` (the id part is `request-<id>`). The category and the event type become
+ * NATS subject tokens (`evt.v1.<category>.<type>`), so both are restricted to characters that
+ * are safe in a token: no `.`, `*`, `>` or whitespace.
+ */
+const TOKEN = /^[A-Za-z0-9_]+$/;
+
+export class InvalidStreamNameError extends Error {
+  readonly code = 'EVENT_STORE.INVALID_STREAM_NAME';
+  constructor(readonly streamName: string, reason: string) {
+    super(`invalid stream name "${streamName}": ${reason}`);
+    this.name = 'InvalidStreamNameError';
+  }
+}
+
+export class InvalidEventTypeError extends Error {
+  readonly code = 'EVENT_STORE.INVALID_EVENT_TYPE';
+  constructor(readonly eventType: string) {
+    super(`invalid event type "${eventType}": use letters, digits and _ only (it becomes a NATS subject token)`);
+    this.name = 'InvalidEventTypeError';
+  }
+}
+
+export interface ParsedStreamName {
+  readonly category: string;
+  readonly id: string;
+}
+
+/** Splits `<category>-<id>` at the first `-`; throws {@link InvalidStreamNameError}. */
+export function parseStreamName(streamName: string): ParsedStreamName {
+  const dash = streamName.indexOf('-');
+  if (dash <= 0) throw new InvalidStreamNameError(streamName, 'expected <category>-<id>');
+  const category = streamName.slice(0, dash);
+  const id = streamName.slice(dash + 1);
+  if (!TOKEN.test(category)) throw new InvalidStreamNameError(streamName, `category "${category}" must be letters, digits or _`);
+  if (id.length === 0) throw new InvalidStreamNameError(streamName, 'empty id');
+  if (/\s/.test(id)) throw new InvalidStreamNameError(streamName, 'the id contains whitespace');
+  return { category, id };
+}
+
+/** The category of a stream: the part before the first `-`. */
+export function categoryOf(streamName: string): string {
+  return parseStreamName(streamName).category;
+}
+
+/** Builds `<category>-<id>`, validating both parts. */
+export function streamName(category: string, id: string): string {
+  const name = `${category}-${id}`;
+  const parsed = parseStreamName(name);
+  if (parsed.category !== category) throw new InvalidStreamNameError(name, `category "${category}" must not contain "-"`);
+  return name;
+}
+
+export function assertEventType(type: string): void {
+  if (!TOKEN.test(type)) throw new InvalidEventTypeError(type);
+}
+
+/** Default subject prefix of relayed events (STYLE.md "Names": `evt.v1.<category>.<type>`). */
+export const EVENT_SUBJECT_PREFIX = 'evt.v1';
+
+/** `evt.v1.<category>.<type>` for an event of `streamName`. */
+export function eventSubject(streamName: string, eventType: string, prefix: string = EVENT_SUBJECT_PREFIX): string {
+  assertEventType(eventType);
+  return `${prefix}.${categoryOf(streamName)}.${eventType}`;
+}
