@@ -1,1 +1,31 @@
-export {};
+// @pbx/sip — SIP message parsing and serialization (RFC 3261). No framework, no I/O.
+
+export type { SipErrorStatus, SipParseFailure } from './message/parse-error';
+export { SipParseError } from './message/parse-error';
+export type { SipLimits } from './message/limits';
+export { DEFAULT_LIMITS } from './message/limits';
+export { canonicalHeaderName, headerKey } from './message/header-names';
+export type { HeaderInit, SipHeaderField } from './message/headers';
+export { SipHeaders } from './message/headers';
+export { splitList } from './message/split';
+export type { AbsoluteUri, HostType, SipUri, SipUriInit, TelUri, Uri, UriParams } from './message/sip-uri';
+export { formatParams, formatUri, parseUri, sipUri } from './message/sip-uri';
+export type { HeaderParams } from './message/header-params';
+export { quote, unquote, formatHeaderParams } from './message/header-params';
+export type { ContactList, NameAddr, NameAddrInit } from './message/name-addr';
+export { formatNameAddr, parseContactValue, parseNameAddrList, parseNameAddrValue } from './message/name-addr';
+export type { Via, ViaInit } from './message/via';
+export { formatVia, parseViaList } from './message/via';
+export type { CSeq, MediaType } from './message/simple-headers';
+export { formatMediaType, parseCSeq, parseMediaType } from './message/simple-headers';
+export type { AuthValue } from './message/auth-header';
+export { formatAuthValue, parseAuthValues } from './message/auth-header';
+export type { SipMessage } from './message/message';
+export { DEFAULT_MAX_FORWARDS, SipRequest, SipResponse } from './message/message';
+export type { ParseOptions, ParseResult } from './message/message.parser';
+export { isKeepAlive, parseMessage } from './message/message.parser';
+export { serialize, serializeHead, serializeToString } from './message/message.serializer';
+export type { RequestInit, ResponseOptions } from './message/message.factory';
+export { createRequest, createResponse, reasonPhrase, REASON_PHRASES } from './message/message.factory';
+export type { FramerOutput, StreamFramerOptions } from './message/stream.framer';
+export { SipStreamFramer } from './message/stream.framer';

@@ -1,0 +1,141 @@
+// generic-param lists of header values (RFC 3261 §25.1): `*( SEMI generic-param )` where
+// SEMI and EQUAL allow whitespace around them and gen-value = token / host / quoted-string.
+
+import { BACKSLASH, C_TOKEN, CHARS, DQUOTE, EQUAL, isWs, LBRACKET, SEMI } from './chars';
+import { SipParseError } from './parse-error';
+
+/** Lower-cased name → value as written (a quoted-string keeps its quotes), null for a flag. */
+export type HeaderParams = ReadonlyMap<string, string | null>;
+
+export const EMPTY_HEADER_PARAMS: HeaderParams = new Map<string, string | null>();
+
+/** Index after the token starting at i (i itself when there is none). */
+export function readToken(s: string, i: number, b: number): number {
+  while (i < b) {
+    const c = s.charCodeAt(i);
+    if (c > 0x7f || (CHARS[c] & C_TOKEN) === 0) break;
+    i++;
+  }
+  return i;
+}
+
+/**
+ * With s[i] the opening DQUOTE, the index after the closing one, or -1 when unterminated.
+ * quoted-pair = "\" followed by any character but CR/LF (RFC 3261 §25.1).
+ */
+export function readQuoted(s: string, i: number, b: number): number {
+  for (i++; i < b; i++) {
+    const c = s.charCodeAt(i);
+    if (c === DQUOTE) return i + 1;
+    if (c === BACKSLASH) i++;
+  }
+  return -1;
+}
+
+/** Contents of a quoted-string (with its quotes) with quoted-pairs resolved. */
+export function unquote(value: string): string {
+  if (value.length < 2 || value.charCodeAt(0) !== DQUOTE || value.charCodeAt(value.length - 1) !== DQUOTE) return value;
+  const inner = value.slice(1, -1);
+  return inner.indexOf('\\') < 0 ? inner : inner.replace(/\\(.)/gs, '$1');
+}
+
+/** A quoted-string for any text: DQUOTE and backslash escaped (RFC 3261 §25.1). */
+export function quote(text: string): string {
+  return '"' + text.replace(/["\\]/g, '\\$&') + '"';
+}
+
+export function skipWs(s: string, i: number, b: number): number {
+  while (i < b && isWs(s.charCodeAt(i))) i++;
+  return i;
+}
+
+/**
+ * Reads `*( SEMI generic-param )` from i into `into`; returns the index of the first
+ * character after the list (whitespace skipped). Throws SipParseError naming `what`.
+ */
+export function readGenericParams(s: string, i: number, b: number, into: Map<string, string | null>, what: string): number {
+  i = skipWs(s, i, b);
+  while (i < b && s.charCodeAt(i) === SEMI) {
+    i = skipWs(s, i + 1, b);
+    const nameEnd = readToken(s, i, b);
+    if (nameEnd === i) throw malformedValue(what);
+    const name = paramName(s, i, nameEnd);
+    let j = skipWs(s, nameEnd, b);
+    if (j < b && s.charCodeAt(j) === EQUAL) {
+      j = skipWs(s, j + 1, b);
+      const c = s.charCodeAt(j);
+      let end: number;
+      if (c === DQUOTE) {
+        end = readQuoted(s, j, b);
+        if (end < 0) throw malformedValue(what);
+      } else if (c === LBRACKET) {
+        end = s.indexOf(']', j);
+        if (end < 0 || end >= b) throw malformedValue(what);
+        end++;
+      } else {
+        // token, or host: a hostname or IPv4 address is made of token characters. A bare
+        // IPv6 address is accepted too (":" allowed), as Via's received= carries one
+        // (RFC 3261 §20.42 via-received = IPv6address, without brackets).
+        end = j;
+        while (end < b) {
+          const v = s.charCodeAt(end);
+          if (v !== 0x3a && (v > 0x7f || (CHARS[v] & C_TOKEN) === 0)) break;
+          end++;
+        }
+        if (end === j) throw malformedValue(what);
+      }
+      into.set(name, s.slice(j, end));
+      i = skipWs(s, end, b);
+    } else {
+      into.set(name, null);
+      i = j;
+    }
+  }
+  return i;
+}
+
+/**
+ * Lower-cased parameter name; the common ones come back as constants, without a slice.
+ * @internal
+ */
+export function paramName(s: string, a: number, b: number): string {
+  switch (b - a) {
+    case 1:
+      if (s.charCodeAt(a) === 0x71) return 'q';
+      break;
+    case 2:
+      if (s.startsWith('lr', a)) return 'lr';
+      break;
+    case 3:
+      if (s.startsWith('tag', a)) return 'tag';
+      if (s.startsWith('ttl', a)) return 'ttl';
+      break;
+    case 5:
+      if (s.startsWith('rport', a)) return 'rport';
+      if (s.startsWith('maddr', a)) return 'maddr';
+      break;
+    case 6:
+      if (s.startsWith('branch', a)) return 'branch';
+      break;
+    case 7:
+      if (s.startsWith('expires', a)) return 'expires';
+      break;
+    case 8:
+      if (s.startsWith('received', a)) return 'received';
+      break;
+    case 9:
+      if (s.startsWith('transport', a)) return 'transport';
+      break;
+  }
+  return s.slice(a, b).toLowerCase();
+}
+
+export function formatHeaderParams(params: HeaderParams): string {
+  let out = '';
+  for (const [name, value] of params) out += value === null ? ';' + name : ';' + name + '=' + value;
+  return out;
+}
+
+export function malformedValue(what: string): SipParseError {
+  return new SipParseError(400, `Bad Request - malformed ${what} header`);
+}
