@@ -1,1 +1,10 @@
-export {};
+export * from './config';
+export * from './errors';
+export * from './logger';
+export * from './metrics';
+export * from './health';
+export * from './nats-bus';
+export * from './nats-wire';
+export * from './tokens';
+export * from './service-kit.module';
+export * from './bootstrap';

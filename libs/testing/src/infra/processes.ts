@@ -1,5 +1,6 @@
 import { ChildProcess, spawn, execFileSync } from 'node:child_process';
-import { createServer } from 'node:net';
+import { createServer, connect as netConnect } from 'node:net';
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, mkdirSync, rmSync, chownSync, chmodSync, existsSync, createWriteStream, WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,7 +91,7 @@ export async function waitFor(what: string, probe: () => Promise<boolean>, timeo
 
 export function tcpReachable(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
-    const s = require('node:net').connect({ port, host }) as import('node:net').Socket;
+    const s = netConnect({ port, host });
     s.once('connect', () => {
       s.destroy();
       resolve(true);
@@ -221,9 +222,8 @@ export async function startRtpengine(o: RtpengineOptions): Promise<RunningRtpeng
 
 /** One NG `ping` (bencoded `d7:command4:pinge`), answered by `pong`. */
 export function ngPing(port: number, timeoutMs = 300): Promise<boolean> {
-  const dgram = require('node:dgram') as typeof import('node:dgram');
   return new Promise((resolve) => {
-    const sock = dgram.createSocket('udp4');
+    const sock = createSocket('udp4');
     const cookie = `p${Math.random().toString(36).slice(2, 10)}`;
     const t = setTimeout(() => {
       sock.close();

@@ -1,0 +1,10 @@
+import { z } from 'zod';
+import { baseConfigSchema, loadConfig } from '@pbx/service-kit';
+
+/** callback settings, validated once at boot (ARCHITECTURE.md "config"). */
+export const configSchema = baseConfigSchema.extend({
+  HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3006),
+});
+export type Config = z.infer<typeof configSchema>;
+
+export const readConfig = (env: NodeJS.ProcessEnv = process.env): Config => loadConfig('callback', configSchema, env);
