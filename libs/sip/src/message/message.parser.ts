@@ -266,6 +266,8 @@ export function buildMessage(scan: HeadScan): SipMessage {
     method = text.slice(0, sp1);
     const uriText = text.slice(sp1 + 1, sp2);
     const uri = parseUriRange(text, sp1 + 1, sp2, 'Request-URI');
+    // headers are "not allowed" in a Request-URI (RFC 3261 §19.1.1 table; RFC 4475 §3.1.2.11)
+    if (uri.kind === 'sip' && uri.headers.size > 0) throw badRequest('malformed Request-URI');
     const req = new SipRequest(method, uriText, SipHeaders.fromParsedFields(scan.fields));
     req.primeUri(uri);
     message = req;

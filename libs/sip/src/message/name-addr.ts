@@ -1,7 +1,7 @@
 // name-addr / addr-spec values of From, To, Contact, Route, Record-Route, Reply-To,
 // Refer-To... (RFC 3261 §20.10, §20.20, §20.39, §25.1).
 
-import { C_TOKEN, CHARS, COMMA, DQUOTE, isWs, LAQUOT, SEMI } from './chars';
+import { C_TOKEN, CHARS, COMMA, DQUOTE, isWs, LAQUOT, QUESTION, SEMI } from './chars';
 import { EMPTY_HEADER_PARAMS, formatHeaderParams, HeaderParams, malformedValue, quote, readGenericParams, readQuoted, skipWs } from './header-params';
 import { formatUri, parseUriRange, Uri } from './sip-uri';
 
@@ -71,6 +71,9 @@ export function parseNameAddrAt(s: string, i: number, b: number, what: string, i
     while (j < b) {
       const c = s.charCodeAt(j);
       if (c === SEMI || isWs(c) || (inList && c === COMMA)) break;
+      // "If the URI contains a comma, question mark or semicolon, the URI MUST be enclosed
+      // in angle brackets" (RFC 3261 §20.10)
+      if (c === QUESTION) throw malformedValue(what);
       j++;
     }
     if (j === i) throw malformedValue(what);
