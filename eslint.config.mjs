@@ -22,6 +22,7 @@ function boundaries(inTests) {
       { sourceTag: 'type:infra', onlyDependOnLibsWithTags: t(layers) },
       { sourceTag: 'type:testing', onlyDependOnLibsWithTags: layers },
       { sourceTag: 'type:app', onlyDependOnLibsWithTags: t(layers) },
+      { sourceTag: 'type:tool', onlyDependOnLibsWithTags: [...layers, 'type:testing'] },
       { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
       ...appScopes.map((a) => ({ sourceTag: `scope:${a}`, onlyDependOnLibsWithTags: ['scope:shared', `scope:${a}`] })),
     ],

@@ -39,7 +39,7 @@ export function startProcess(
   name: string,
   command: string,
   args: readonly string[],
-  opts: { asUser?: string; logFile?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {},
+  opts: { asUser?: string; logFile?: string; cwd?: string; env?: NodeJS.ProcessEnv; echo?: NodeJS.WritableStream } = {},
 ): ManagedProcess {
   const wrapper = ['--pdeathsig', 'KILL'];
   if (opts.asUser && isRoot) wrapper.push(`--reuid=${opts.asUser}`, `--regid=${opts.asUser}`, '--init-groups');
@@ -53,7 +53,11 @@ export function startProcess(
     log = createWriteStream(opts.logFile, { flags: 'a' });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
-  } else {
+  }
+  if (opts.echo) {
+    child.stdout?.pipe(opts.echo, { end: false });
+    child.stderr?.pipe(opts.echo, { end: false });
+  } else if (!log) {
     child.stdout?.resume();
     child.stderr?.resume();
   }
