@@ -8,3 +8,4 @@ export * from './nats-wire';
 export * from './tokens';
 export * from './service-kit.module';
 export * from './bootstrap';
+export * from './provisioning-file';
