@@ -139,6 +139,21 @@ export async function resetConsumer(db: Queryable, name: string): Promise<void> 
   );
 }
 
+/**
+ * Committed events a consumer has not handled yet (its lag, for health checks and metrics).
+ * 0 means caught up with every committed event, including ones above the current horizon.
+ */
+export async function readConsumerBacklog(db: Queryable, name: string): Promise<number> {
+  const position = (await readConsumerCheckpoint(db, name)) ?? START_OF_LOG;
+  const r = await db.query<{ n: string }>(
+    `SELECT count(*) AS n FROM emt_messages
+      WHERE partition = '${EMMETT_PARTITION}' AND is_archived = FALSE
+        AND (transaction_id, global_position) > ($1::xid8, $2::bigint)`,
+    [position.transactionId, position.globalPosition.toString()],
+  );
+  return Number(r.rows[0].n);
+}
+
 /** Commit-order position of the newest event below the horizon (START_OF_LOG when none). */
 export async function readStoreHead(db: Queryable): Promise<ConsumerPosition> {
   const r = await db.query<{ xid: string; gp: string }>(

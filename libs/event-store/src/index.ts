@@ -18,7 +18,7 @@ export {
 export type { ParsedStreamName } from './stream-name';
 export { EventUpcasters, UpcasterRegistrationError } from './upcasters';
 export type { UpcastInput, UpcastResult, UpcastStep } from './upcasters';
-export { compareConsumerPositions, readConsumerCheckpoint, readStoreHead, resetConsumer, START_OF_LOG, startConsumer } from './consumer';
+export { compareConsumerPositions, readConsumerBacklog, readConsumerCheckpoint, readStoreHead, resetConsumer, START_OF_LOG, startConsumer } from './consumer';
 export type { ConsumedEvent, Consumer, ConsumerOptions, ConsumerPosition, ConsumerState, ConsumerStats } from './consumer';
 export { DEFAULT_EVENTS_STREAM, decodeRelayedEvent, encodeRelayedEvent, ensureEventsStream, RELAY_HEADERS, startRelay } from './nats-relay';
 export type { EventsStreamOptions, Relay, RelayedEvent, RelayOptions, RelayStats } from './nats-relay';
