@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseMessage, ParseOptions, serialize, SipMessage, SipStreamFramer } from '@pbx/sip';
+import { parseMessage, ParseOptions, serialize, SipMessage, SipStreamFramer } from '../src';
 
 interface ValidCase {
   file: string;

@@ -23,6 +23,7 @@ export function parseAuthValues(fieldValues: readonly string[], what: string, ou
 function parseOneField(s: string, what: string, out: AuthValue[]): void {
   const b = s.length;
   let i = skipWs(s, 0, b);
+  if (i === b) throw malformedValue(what); // a challenge or credentials is never empty
   while (i < b) {
     const schemeEnd = readToken(s, i, b);
     if (schemeEnd === i) throw malformedValue(what);
