@@ -1,8 +1,20 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
+import { Config } from './config';
+import { provisioningProvider } from './provisioning.provider';
+import { RouteHandler } from './route/route.handler';
+import { RouteNatsController } from './route/route.nats.controller';
 
 /**
- * Answers `qry.v1.dialplan.route`: where a dialed string goes and what the callee sees (SPEC §1–§2), from the applied provisioning.
- * Use cases arrive as folders beside this file (STYLE.md "Layout").
+ * Answers `qry.v1.dialplan.route`: where a dialed string goes and what the callee sees
+ * (SPEC §1–§2), from the applied provisioning.
  */
 @Module({})
-export class DialplanModule {}
+export class DialplanModule {
+  static register(config: Config): DynamicModule {
+    return {
+      module: DialplanModule,
+      controllers: [RouteNatsController],
+      providers: [provisioningProvider(config.PROVISIONING_FILE), RouteHandler],
+    };
+  }
+}

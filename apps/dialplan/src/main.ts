@@ -2,4 +2,4 @@ import { serviceMain } from '@pbx/service-kit';
 import { readConfig } from './config';
 import { DialplanModule } from './dialplan.module';
 
-serviceMain('dialplan', readConfig, () => [DialplanModule]);
+serviceMain('dialplan', readConfig, (config) => [DialplanModule.register(config)]);

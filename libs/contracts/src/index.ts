@@ -1,3 +1,4 @@
 export * from './subjects';
 export * from './errors';
 export * from './health';
+export * from './dialplan.v1';
