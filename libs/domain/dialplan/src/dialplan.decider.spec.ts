@@ -168,6 +168,7 @@ const rows: Row[] = [
 
   // ---------------- D-4: au shows 99999999 ----------------
   { rule: 'D-4', title: '1000-range caller to an au mobile', dialed: '2002', caller: SOFT, expected: { kind: 'extension', number: '2002', carrier: 'au', presentation: '99999999' } },
+  { rule: 'D-4', title: 'group call from 1001: the au member sees 8 + group, not 99999999', dialed: '6001', caller: SOFT, expected: { kind: 'group', members: [{}, {}, { presentation: '86001' }, { carrier: 'au', presentation: '86001' }] } },
   { rule: 'D-4', title: '4001 to an au mobile is shown', dialed: '2002', caller: ext('4001'), expected: { kind: 'extension', presentation: '84001' } },
   { rule: 'D-4', title: 'group with mobileShowCallerNumber, 1000-range caller: au member masked', dialed: '6001', caller: SOFT, p: showCaller, expected: { kind: 'group', members: [{ presentation: '1001' }, { presentation: '1001' }, { presentation: '81001' }, { presentation: '99999999' }] } },
   { rule: 'D-4', title: 'center with mobileShowCallerNumber, 1000-range caller', dialed: '5001', caller: HARD, p: showCaller, expected: { kind: 'call-center', presentation: { mobile: '81002', auMobile: '99999999' } } },

@@ -138,19 +138,35 @@ function fromPeer(dialed: string, prefix: string, extension: string, index: Dial
 // ---------------------------------------------------------------------------------------
 
 function routeToLocal(target: LocalTarget, base: string, index: DialplanIndex, did: string | undefined): RouteDecision {
+  // Objects are built whole, with every key present, rather than spread: one hidden class per
+  // route kind keeps the decider in the millions per second (bench/dialplan.bench.ts).
   const show = index.provisioning.server.mobileShowCallerNumber;
-  const inbound = did === undefined ? { callerNumber: base } : { callerNumber: base, did };
   switch (target.type) {
-    case 'phone':
-      return { kind: 'extension', ...ring(target.extension, base, undefined, show), ...inbound };
+    case 'phone': {
+      const e = target.extension;
+      const mobile = e.kind === 'mobile';
+      return {
+        kind: 'extension',
+        number: e.number,
+        endpointKind: e.kind,
+        carrier: mobile ? e.carrier : undefined,
+        presentation: presentTo(e, base, undefined, show),
+        channel: mobile ? 'mobile' : 'none', // SPEC Q-2
+        callerNumber: base,
+        did,
+      };
+    }
     case 'group': {
       const g = target.group;
-      return { kind: 'group', number: g.number, name: g.name, members: target.members.map((m) => ring(m, base, g.number, show)), ...inbound };
+      const members: RingTarget[] = new Array<RingTarget>(target.members.length);
+      for (let i = 0; i < members.length; i++) members[i] = ring(target.members[i], base, g.number, show);
+      return { kind: 'group', number: g.number, name: g.name, members, callerNumber: base, did };
     }
     case 'call-center': {
       const c = target.center;
       // SPEC D-5 / P-6: the center's own number; the DID the customer dialed when it rings this center.
-      const external = c.notificationNumber ?? (did !== undefined && index.dids.get(did)?.target === c.number ? did : index.centerNumber.get(c.number) ?? index.provisioning.server.defaultNotificationNumber);
+      const external =
+        c.notificationNumber ?? (did !== undefined && index.dids.get(did)?.target === c.number ? did : index.centerNumber.get(c.number) ?? index.provisioning.server.defaultNotificationNumber);
       return {
         kind: 'call-center',
         number: c.number,
@@ -163,21 +179,26 @@ function routeToLocal(target: LocalTarget, base: string, index: DialplanIndex, d
           auMobile: presentToMobile('au', base, c.number, show),
           external,
         },
-        ...inbound,
+        callerNumber: base,
+        did,
       };
     }
     case 'ivr':
-      return { kind: 'ivr', number: target.ivr.number, name: target.ivr.name, ...inbound };
+      return { kind: 'ivr', number: target.ivr.number, name: target.ivr.name, callerNumber: base, did };
     default:
       return assertNever(target, 'local target');
   }
 }
 
 function ring(e: Extension, base: string, via: string | undefined, show: boolean): RingTarget {
-  const presentation = presentTo(e, base, via, show);
-  return e.kind === 'mobile'
-    ? { number: e.number, endpointKind: e.kind, carrier: e.carrier, presentation, channel: 'mobile' } // SPEC Q-2
-    : { number: e.number, endpointKind: e.kind, presentation, channel: 'none' };
+  const mobile = e.kind === 'mobile';
+  return {
+    number: e.number,
+    endpointKind: e.kind,
+    carrier: mobile ? e.carrier : undefined,
+    presentation: presentTo(e, base, via, show),
+    channel: mobile ? 'mobile' : 'none', // SPEC Q-2
+  };
 }
 
 // ---------------------------------------------------------------------------------------

@@ -54,7 +54,7 @@ export interface RingTarget {
 interface Inbound {
   /** The caller's identity for logs: extension (D-1), prefix+extension (D-2) or external number. */
   callerNumber: string;
-  /** The DID the call arrived on, for calls from a trunk. */
+  /** The DID the call arrived on, for calls from a trunk (undefined otherwise). */
   did?: string;
 }
 
