@@ -280,6 +280,9 @@ describe('decideRoute is pure and total (SPEC N-8, N-7)', () => {
     expect(decideRoute(undefined as unknown as string, SOFT, base)).toMatchObject(no(400, 'DIALPLAN.INVALID_CHARACTERS'));
     expect(decideRoute('1001', { kind: 'fax' } as unknown as CallerEndpoint, base)).toMatchObject(no(403, 'DIALPLAN.UNKNOWN_CALLER'));
     expect(decideRoute('1001', null as unknown as CallerEndpoint, base)).toMatchObject(no(403, 'DIALPLAN.UNKNOWN_CALLER'));
+    expect(decideRoute('1001', HARD, base, null as unknown as DialContext)).toMatchObject({ kind: 'extension', number: '1001' });
+    expect(decideRoute('1001', { kind: 'extension', extension: 1002 } as unknown as CallerEndpoint, base)).toMatchObject(no(403, 'DIALPLAN.UNKNOWN_CALLER'));
+    expect(decideRoute('0312345679', { kind: 'trunk', trunkId: 'carrier-a', callerNumber: 42 } as unknown as CallerEndpoint, base)).toMatchObject({ kind: 'extension', presentation: 'anonymous' });
   });
 });
 

@@ -22,6 +22,8 @@ import {
 } from './dialplan.types';
 import { isDigits, normalizeCallerNumber, presentTo, presentToMobile } from './presentation';
 
+const NEW_CALL: DialContext = Object.freeze({});
+
 /**
  * Where a dialed string goes and what the callee sees — SPEC §1 (N-1..N-7) and §2 (D-1..D-5).
  *
@@ -29,17 +31,18 @@ import { isDigits, normalizeCallerNumber, presentTo, presentToMobile } from './p
  * lookup tables per provisioning object. It never throws for any string (N-7): malformed,
  * incomplete and unknown input all come back as `{ kind: 'rejected', status, code }`.
  */
-export function decideRoute(dialed: string, caller: CallerEndpoint, provisioning: Provisioning, context: DialContext = {}): RouteDecision {
+export function decideRoute(dialed: string, caller: CallerEndpoint, provisioning: Provisioning, context?: DialContext): RouteDecision {
+  const ctx = context ?? NEW_CALL;
   if (typeof dialed !== 'string') return reject('DIALPLAN.INVALID_CHARACTERS', 'the dial string is not text');
   if (dialed.length > MAX_DIAL_LENGTH) return reject('DIALPLAN.TOO_LONG', `longer than ${MAX_DIAL_LENGTH} characters`);
   const index = indexOf(provisioning);
   switch (caller?.kind) {
     case 'extension':
-      return fromExtension(dialed, caller.extension, index, context);
+      return fromExtension(dialed, caller.extension, index, ctx);
     case 'trunk':
-      return fromTrunk(dialed, caller.trunkId, caller.callerNumber, index, context);
+      return fromTrunk(dialed, caller.trunkId, caller.callerNumber, index, ctx);
     case 'peer':
-      return fromPeer(dialed, caller.prefix, caller.extension, index, context);
+      return fromPeer(dialed, caller.prefix, caller.extension, index, ctx);
     default:
       return reject('DIALPLAN.UNKNOWN_CALLER', 'unknown kind of caller');
   }
