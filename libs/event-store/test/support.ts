@@ -1,12 +1,8 @@
 // Test support for the integration specs and their child-process fixtures.
-// The harness lives in a type:testing project; eslint's layering (STYLE.md) has no exception for a
-// type:infra project's tests, so the one import of it is here, allowed explicitly.
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tests only: the harness of libs/testing
 export { createTestDatabase, eventually, startProcess, testNatsUrl, uniqueName } from '@pbx/testing';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { ClientBase } from 'pg';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- tests only: the harness of libs/testing
 import { eventually, startProcess, type ManagedProcess } from '@pbx/testing';
 
 export const repoRoot = join(__dirname, '../../..');
