@@ -35,3 +35,5 @@ export { parseProvisioning, validateProvisioning, formatPath, MAX_PROVISIONING_B
 export type { ProvisioningResult } from './provisioning.parser';
 export { hashSecrets, hashSecretsAsync } from './provisioning.secrets';
 export type { SecretToHash, SecretHasher, AsyncSecretHasher, HashedProvisioning, HashedExtension, HashedPhoneExtension, HashedAccount } from './provisioning.secrets';
+export { diffProvisioning, summarizeProvisioning } from './provisioning.diff';
+export type { ProvisioningDiff } from './provisioning.diff';

@@ -1,0 +1,53 @@
+import { Provisioning } from './provisioning.schema';
+
+/** What a new provisioning changes, by entity (`extension 1001`, `did 0312345678`); never values. */
+export interface ProvisioningDiff {
+  added: string[];
+  removed: string[];
+  changed: string[];
+}
+
+// Only entity names are listed, never values, so a diff can be logged and audited without
+// leaking a password. A changed password shows as a changed extension or account.
+export function diffProvisioning(previous: Provisioning, next: Provisioning): ProvisioningDiff {
+  const before = entities(previous);
+  const after = entities(next);
+  const diff: ProvisioningDiff = { added: [], removed: [], changed: [] };
+  for (const [name, value] of after) {
+    const old = before.get(name);
+    if (old === undefined) diff.added.push(name);
+    else if (old !== value) diff.changed.push(name);
+  }
+  for (const name of before.keys()) if (!after.has(name)) diff.removed.push(name);
+  return diff;
+}
+
+/** A one-line count for logs: "3 extensions, 1 group, …". */
+export function summarizeProvisioning(p: Provisioning): string {
+  const n = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
+  return [
+    n(p.extensions.length, 'extension'),
+    n(p.groups.length, 'group'),
+    n(p.callCenters.length, 'call center'),
+    n(p.ivrs.length, 'IVR'),
+    n(p.dids.length, 'DID'),
+    n(p.trunks.length, 'trunk'),
+    n(p.accounts.length, 'account'),
+    n(p.federation.peers.length, 'federation peer'),
+  ].join(', ');
+}
+
+function entities(p: Provisioning): Map<string, string> {
+  const m = new Map<string, string>();
+  const put = (name: string, value: unknown) => m.set(name, JSON.stringify(value));
+  put('server', p.server);
+  for (const t of p.trunks) put(`trunk ${t.id}`, t);
+  for (const e of p.extensions) put(`extension ${e.number}`, e);
+  for (const g of p.groups) put(`group ${g.number}`, g);
+  for (const c of p.callCenters) put(`call center ${c.number}`, c);
+  for (const v of p.ivrs) put(`ivr ${v.number}`, v);
+  for (const d of p.dids) put(`did ${d.number}`, d);
+  for (const a of p.accounts) put(`account ${a.login}`, a);
+  for (const peer of p.federation.peers) put(`peer ${peer.serverId}`, peer);
+  return m;
+}
