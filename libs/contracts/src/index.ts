@@ -2,3 +2,4 @@ export * from './subjects';
 export * from './errors';
 export * from './health';
 export * from './dialplan.v1';
+export * from './channel-quota.v1';
