@@ -49,6 +49,51 @@ export function skipWs(s: string, i: number, b: number): number {
   return i;
 }
 
+/** Out-parameters of readParam(), to avoid an allocation per parameter. @internal */
+export const PARAM: { name: string; value: string | null } = { name: '', value: null };
+
+/**
+ * With s[i] at the first character after a ";" (whitespace allowed), reads one
+ * generic-param into PARAM and returns the index after it, whitespace skipped.
+ * gen-value = token / host / quoted-string; a quoted-string keeps its quotes.
+ * @internal
+ */
+export function readParam(s: string, i: number, b: number, what: string): number {
+  i = skipWs(s, i, b);
+  const nameEnd = readToken(s, i, b);
+  if (nameEnd === i) throw malformedValue(what);
+  PARAM.name = paramName(s, i, nameEnd);
+  let j = skipWs(s, nameEnd, b);
+  if (j >= b || s.charCodeAt(j) !== EQUAL) {
+    PARAM.value = null;
+    return j;
+  }
+  j = skipWs(s, j + 1, b);
+  const c = s.charCodeAt(j);
+  let end: number;
+  if (c === DQUOTE) {
+    end = readQuoted(s, j, b);
+    if (end < 0) throw malformedValue(what);
+  } else if (c === LBRACKET) {
+    end = s.indexOf(']', j);
+    if (end < 0 || end >= b) throw malformedValue(what);
+    end++;
+  } else {
+    // token, or host: a hostname or IPv4 address is made of token characters. A bare
+    // IPv6 address is accepted too (":" allowed), as Via's received= carries one
+    // (RFC 3261 §20.42 via-received = IPv6address, without brackets).
+    end = j;
+    while (end < b) {
+      const v = s.charCodeAt(end);
+      if (v !== 0x3a && (v > 0x7f || (CHARS[v] & C_TOKEN) === 0)) break;
+      end++;
+    }
+    if (end === j) throw malformedValue(what);
+  }
+  PARAM.value = s.slice(j, end);
+  return skipWs(s, end, b);
+}
+
 /**
  * Reads `*( SEMI generic-param )` from i into `into`; returns the index of the first
  * character after the list (whitespace skipped). Throws SipParseError naming `what`.
@@ -56,40 +101,8 @@ export function skipWs(s: string, i: number, b: number): number {
 export function readGenericParams(s: string, i: number, b: number, into: Map<string, string | null>, what: string): number {
   i = skipWs(s, i, b);
   while (i < b && s.charCodeAt(i) === SEMI) {
-    i = skipWs(s, i + 1, b);
-    const nameEnd = readToken(s, i, b);
-    if (nameEnd === i) throw malformedValue(what);
-    const name = paramName(s, i, nameEnd);
-    let j = skipWs(s, nameEnd, b);
-    if (j < b && s.charCodeAt(j) === EQUAL) {
-      j = skipWs(s, j + 1, b);
-      const c = s.charCodeAt(j);
-      let end: number;
-      if (c === DQUOTE) {
-        end = readQuoted(s, j, b);
-        if (end < 0) throw malformedValue(what);
-      } else if (c === LBRACKET) {
-        end = s.indexOf(']', j);
-        if (end < 0 || end >= b) throw malformedValue(what);
-        end++;
-      } else {
-        // token, or host: a hostname or IPv4 address is made of token characters. A bare
-        // IPv6 address is accepted too (":" allowed), as Via's received= carries one
-        // (RFC 3261 §20.42 via-received = IPv6address, without brackets).
-        end = j;
-        while (end < b) {
-          const v = s.charCodeAt(end);
-          if (v !== 0x3a && (v > 0x7f || (CHARS[v] & C_TOKEN) === 0)) break;
-          end++;
-        }
-        if (end === j) throw malformedValue(what);
-      }
-      into.set(name, s.slice(j, end));
-      i = skipWs(s, end, b);
-    } else {
-      into.set(name, null);
-      i = j;
-    }
+    i = readParam(s, i + 1, b, what);
+    into.set(PARAM.name, PARAM.value);
   }
   return i;
 }

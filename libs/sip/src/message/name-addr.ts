@@ -62,7 +62,7 @@ export function parseNameAddrAt(s: string, i: number, b: number, what: string, i
   if (angle) {
     const close = s.indexOf('>', i + 1);
     if (close < 0 || close >= b) throw malformedValue(what);
-    uri = parseUriRange(s, i + 1, close, `${what} header`);
+    uri = parseUriRange(s, i + 1, close, what, ' header');
     i = close + 1;
   } else {
     // addr-spec: "any semicolon-delimited parameters are header-parameters, not URI
@@ -77,7 +77,7 @@ export function parseNameAddrAt(s: string, i: number, b: number, what: string, i
       j++;
     }
     if (j === i) throw malformedValue(what);
-    uri = parseUriRange(s, i, j, `${what} header`);
+    uri = parseUriRange(s, i, j, what, ' header');
     i = j;
   }
 

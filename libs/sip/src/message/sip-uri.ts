@@ -72,34 +72,35 @@ export function parseUri(text: string): Uri {
 }
 
 /**
- * Parses s[a, b) as a URI. `what` names the element in the error: "To header", "Request-URI".
+ * Parses s[a, b) as a URI. `what` + `sfx` name the element in the error ("To" + " header",
+ * "Request-URI"); kept apart so that no label string is built unless there is an error.
  * @internal
  */
-export function parseUriRange(s: string, a: number, b: number, what: string): Uri {
+export function parseUriRange(s: string, a: number, b: number, what: string, sfx = ''): Uri {
   const colon = s.indexOf(':', a);
-  if (colon <= a || colon >= b) throw bad(what);
+  if (colon <= a || colon >= b) throw bad(what, sfx);
   const len = colon - a;
   if (len === 3 && lowerAt(s, a) === 0x73 && lowerAt(s, a + 1) === 0x69 && lowerAt(s, a + 2) === 0x70) {
-    return parseSip(s, colon + 1, b, 'sip', what);
+    return parseSip(s, colon + 1, b, 'sip', what, sfx);
   }
   if (len === 4 && lowerAt(s, a) === 0x73 && lowerAt(s, a + 1) === 0x69 && lowerAt(s, a + 2) === 0x70 && lowerAt(s, a + 3) === 0x73) {
-    return parseSip(s, colon + 1, b, 'sips', what);
+    return parseSip(s, colon + 1, b, 'sips', what, sfx);
   }
   if (len === 3 && lowerAt(s, a) === 0x74 && lowerAt(s, a + 1) === 0x65 && lowerAt(s, a + 2) === 0x6c) {
-    return parseTel(s, colon + 1, b, what);
+    return parseTel(s, colon + 1, b, what, sfx);
   }
-  return parseAbsolute(s, a, colon, b, what);
+  return parseAbsolute(s, a, colon, b, what, sfx);
 }
 
 function lowerAt(s: string, i: number): number {
   return s.charCodeAt(i) | 0x20;
 }
 
-function bad(what: string): SipParseError {
-  return new SipParseError(400, `Bad Request - malformed ${what}`);
+function bad(what: string, sfx: string): SipParseError {
+  return new SipParseError(400, `Bad Request - malformed ${what}${sfx}`);
 }
 
-function parseSip(s: string, i: number, b: number, scheme: 'sip' | 'sips', what: string): SipUri {
+function parseSip(s: string, i: number, b: number, scheme: 'sip' | 'sips', what: string, sfx: string): SipUri {
   let user: string | undefined;
   let password: string | undefined;
   // userinfo ends at the "@"; neither user nor password may hold an unescaped "@" (§25.1).
@@ -112,15 +113,15 @@ function parseSip(s: string, i: number, b: number, scheme: 'sip' | 'sips', what:
         break;
       }
     }
-    if (userEnd === i) throw bad(what); // user = 1*( unreserved / escaped / user-unreserved )
-    user = decodeRange(s, i, userEnd, C_USER, what);
-    if (userEnd < at) password = decodeRange(s, userEnd + 1, at, C_PASSWORD, what);
+    if (userEnd === i) throw bad(what, sfx); // user = 1*( unreserved / escaped / user-unreserved )
+    user = decodeRange(s, i, userEnd, C_USER, what, sfx);
+    if (userEnd < at) password = decodeRange(s, userEnd + 1, at, C_PASSWORD, what, sfx);
     i = at + 1;
   }
 
   // host = hostname / IPv4address / IPv6reference
   const hostEnd = scanHost(s, i, b);
-  if (hostEnd < 0) throw bad(what);
+  if (hostEnd < 0) throw bad(what, sfx);
   const host = s.slice(i, hostEnd);
   const hostType = HOST_SCAN.type;
   i = hostEnd;
@@ -128,7 +129,7 @@ function parseSip(s: string, i: number, b: number, scheme: 'sip' | 'sips', what:
   let port: number | undefined;
   if (i < b && s.charCodeAt(i) === COLON) {
     const r = readPort(s, i + 1, b);
-    if (r < 0) throw bad(what);
+    if (r < 0) throw bad(what, sfx);
     port = portValue;
     i = r;
   }
@@ -136,7 +137,7 @@ function parseSip(s: string, i: number, b: number, scheme: 'sip' | 'sips', what:
   let params = EMPTY_PARAMS;
   if (i < b && s.charCodeAt(i) === SEMI) {
     const m = new Map<string, string | null>();
-    i = readUriParams(s, i, b, m, what);
+    i = readUriParams(s, i, b, m, what, sfx);
     params = m;
   }
 
@@ -147,11 +148,11 @@ function parseSip(s: string, i: number, b: number, scheme: 'sip' | 'sips', what:
     for (;;) {
       let j = i;
       while (j < b && s.charCodeAt(j) !== EQUAL && s.charCodeAt(j) !== AMP) j++;
-      if (j === i || j >= b || s.charCodeAt(j) !== EQUAL) throw bad(what);
-      const name = decodeRange(s, i, j, C_HNV, what);
+      if (j === i || j >= b || s.charCodeAt(j) !== EQUAL) throw bad(what, sfx);
+      const name = decodeRange(s, i, j, C_HNV, what, sfx);
       let k = j + 1;
       while (k < b && s.charCodeAt(k) !== AMP) k++;
-      m.set(name, decodeRange(s, j + 1, k, C_HNV, what));
+      m.set(name, decodeRange(s, j + 1, k, C_HNV, what, sfx));
       i = k;
       if (i >= b) break;
       i++; // "&"
@@ -159,7 +160,7 @@ function parseSip(s: string, i: number, b: number, scheme: 'sip' | 'sips', what:
     headers = m;
   }
 
-  if (i !== b) throw bad(what);
+  if (i !== b) throw bad(what, sfx);
   return { kind: 'sip', scheme, user, password, host, hostType, port, params, headers };
 }
 
@@ -246,7 +247,7 @@ function isIpv4(h: string, a: number, b: number): boolean {
 }
 
 /** `*( ";" pname [ "=" pvalue ] )` starting at the first ";"; returns the index after them. */
-function readUriParams(s: string, i: number, b: number, into: Map<string, string | null>, what: string): number {
+function readUriParams(s: string, i: number, b: number, into: Map<string, string | null>, what: string, sfx: string): number {
   while (i < b && s.charCodeAt(i) === SEMI) {
     const start = ++i;
     let eq = -1;
@@ -258,52 +259,52 @@ function readUriParams(s: string, i: number, b: number, into: Map<string, string
         continue;
       }
       if (c === PERCENT) {
-        if (i + 2 >= b || hexValue(s.charCodeAt(i + 1)) < 0 || hexValue(s.charCodeAt(i + 2)) < 0) throw bad(what);
+        if (i + 2 >= b || hexValue(s.charCodeAt(i + 1)) < 0 || hexValue(s.charCodeAt(i + 2)) < 0) throw bad(what, sfx);
         i += 2;
         continue;
       }
-      if (c > 0x7f || (CHARS[c] & C_PARAM) === 0) throw bad(what);
+      if (c > 0x7f || (CHARS[c] & C_PARAM) === 0) throw bad(what, sfx);
     }
     const nameEnd = eq < 0 ? i : eq;
-    if (nameEnd === start) throw bad(what);
+    if (nameEnd === start) throw bad(what, sfx);
     into.set(paramName(s, start, nameEnd), eq < 0 ? null : s.slice(eq + 1, i));
   }
   return i;
 }
 
-function parseTel(s: string, i: number, b: number, what: string): TelUri {
+function parseTel(s: string, i: number, b: number, what: string, sfx: string): TelUri {
   let j = i;
   for (; j < b; j++) {
     const c = s.charCodeAt(j);
     if (c === SEMI) break;
     // phonedigit-hex, visual separators, "*", "#", "+" (RFC 3966 §3)
     if (!((CHARS[c] & C_DIGIT) !== 0 || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66) || c === 0x2a || c === 0x23 || c === 0x2b || c === 0x2d || c === 0x2e || c === 0x28 || c === 0x29)) {
-      throw bad(what);
+      throw bad(what, sfx);
     }
   }
-  if (j === i) throw bad(what);
+  if (j === i) throw bad(what, sfx);
   const number = s.slice(i, j);
   let params = EMPTY_PARAMS;
   if (j < b) {
     const m = new Map<string, string | null>();
-    j = readUriParams(s, j, b, m, what);
-    if (j !== b) throw bad(what);
+    j = readUriParams(s, j, b, m, what, sfx);
+    if (j !== b) throw bad(what, sfx);
     params = m;
   }
   return { kind: 'tel', number, params };
 }
 
-function parseAbsolute(s: string, a: number, colon: number, b: number, what: string): AbsoluteUri {
+function parseAbsolute(s: string, a: number, colon: number, b: number, what: string, sfx: string): AbsoluteUri {
   const c0 = s.charCodeAt(a) | 0x20;
-  if (c0 < 0x61 || c0 > 0x7a) throw bad(what);
+  if (c0 < 0x61 || c0 > 0x7a) throw bad(what, sfx);
   for (let j = a + 1; j < colon; j++) {
     const c = s.charCodeAt(j);
-    if (c > 0x7f || (CHARS[c] & C_SCHEME) === 0) throw bad(what);
+    if (c > 0x7f || (CHARS[c] & C_SCHEME) === 0) throw bad(what, sfx);
   }
-  if (colon + 1 >= b) throw bad(what);
+  if (colon + 1 >= b) throw bad(what, sfx);
   for (let j = colon + 1; j < b; j++) {
     const c = s.charCodeAt(j);
-    if (c > 0x7f || (CHARS[c] & C_URIC) === 0) throw bad(what);
+    if (c > 0x7f || (CHARS[c] & C_URIC) === 0) throw bad(what, sfx);
   }
   return { kind: 'absolute', scheme: s.slice(a, colon).toLowerCase(), value: s.slice(colon + 1, b) };
 }
@@ -312,27 +313,27 @@ function parseAbsolute(s: string, a: number, colon: number, b: number, what: str
  * s[a, b) with %HH escapes decoded as UTF-8 (RFC 3261 §19.1.2); every other character must
  * carry `mask`.
  */
-function decodeRange(s: string, a: number, b: number, mask: number, what: string): string {
+function decodeRange(s: string, a: number, b: number, mask: number, what: string, sfx: string): string {
   for (let i = a; i < b; i++) {
     const c = s.charCodeAt(i);
-    if (c === PERCENT) return decodeSlow(s, a, b, mask, what);
-    if (c > 0x7f || (CHARS[c] & mask) === 0) throw bad(what);
+    if (c === PERCENT) return decodeSlow(s, a, b, mask, what, sfx);
+    if (c > 0x7f || (CHARS[c] & mask) === 0) throw bad(what, sfx);
   }
   return s.slice(a, b);
 }
 
-function decodeSlow(s: string, a: number, b: number, mask: number, what: string): string {
+function decodeSlow(s: string, a: number, b: number, mask: number, what: string, sfx: string): string {
   const bytes: number[] = [];
   for (let i = a; i < b; i++) {
     const c = s.charCodeAt(i);
     if (c === PERCENT) {
       const hi = i + 1 < b ? hexValue(s.charCodeAt(i + 1)) : -1;
       const lo = i + 2 < b ? hexValue(s.charCodeAt(i + 2)) : -1;
-      if (hi < 0 || lo < 0) throw bad(what);
+      if (hi < 0 || lo < 0) throw bad(what, sfx);
       bytes.push(hi * 16 + lo);
       i += 2;
     } else if (c > 0x7f || (CHARS[c] & mask) === 0) {
-      throw bad(what);
+      throw bad(what, sfx);
     } else {
       bytes.push(c);
     }

@@ -3,8 +3,8 @@
 //   sent-protocol = protocol-name SLASH protocol-version SLASH transport   (SLASH = SWS "/" SWS)
 //   sent-by = host [ COLON port ]
 
-import { COLON, COMMA, SLASH } from './chars';
-import { EMPTY_HEADER_PARAMS, formatHeaderParams, HeaderParams, malformedValue, readGenericParams, readToken, skipWs } from './header-params';
+import { COLON, COMMA, SEMI, SLASH } from './chars';
+import { EMPTY_HEADER_PARAMS, formatHeaderParams, HeaderParams, malformedValue, PARAM, readParam, readToken, skipWs } from './header-params';
 import { HOST_SCAN, HostType, lastPort, scanHost, scanPort } from './sip-uri';
 
 export interface Via {
@@ -73,39 +73,36 @@ export function parseViaList(s: string, out: Via[] = []): Via[] {
     let ttl: number | undefined;
     let maddr: string | undefined;
     i = skipWs(s, i, b);
-    if (i < b && s.charCodeAt(i) !== COMMA) {
+    if (i < b && s.charCodeAt(i) === SEMI) {
       const m = new Map<string, string | null>();
-      i = readGenericParams(s, i, b, m, 'Via');
-      params = m;
-      const br = m.get('branch');
-      if (br !== undefined) {
-        if (br === null) throw malformedValue('Via');
-        branch = br;
-      }
-      const rc = m.get('received');
-      if (rc !== undefined) {
-        if (rc === null) throw malformedValue('Via');
-        received = rc;
-      }
-      const rp = m.get('rport');
-      if (rp !== undefined) {
-        hasRport = true;
-        if (rp !== null) {
-          if (scanPort(rp, 0, rp.length) !== rp.length) throw malformedValue('Via');
-          rport = lastPort();
+      while (i < b && s.charCodeAt(i) === SEMI) {
+        i = readParam(s, i + 1, b, 'Via');
+        const name = PARAM.name;
+        const value = PARAM.value;
+        m.set(name, value);
+        // paramName() returns these names as constants, so === compares pointers
+        if (name === 'branch') {
+          if (value === null) throw malformedValue('Via');
+          branch = value;
+        } else if (name === 'rport') {
+          hasRport = true;
+          if (value !== null) {
+            if (scanPort(value, 0, value.length) !== value.length) throw malformedValue('Via');
+            rport = lastPort();
+          }
+        } else if (name === 'received') {
+          if (value === null) throw malformedValue('Via');
+          received = value;
+        } else if (name === 'ttl') {
+          // ttl = 1*3DIGIT ; 0 to 255
+          if (value === null || !/^\d{1,3}$/.test(value) || Number(value) > 255) throw malformedValue('Via');
+          ttl = Number(value);
+        } else if (name === 'maddr') {
+          if (value === null) throw malformedValue('Via');
+          maddr = value;
         }
       }
-      const tl = m.get('ttl');
-      if (tl !== undefined) {
-        // ttl = 1*3DIGIT ; 0 to 255
-        if (tl === null || !/^\d{1,3}$/.test(tl) || Number(tl) > 255) throw malformedValue('Via');
-        ttl = Number(tl);
-      }
-      const ma = m.get('maddr');
-      if (ma !== undefined) {
-        if (ma === null) throw malformedValue('Via');
-        maddr = ma;
-      }
+      params = m;
     }
     out.push({ protocol, transport, host, hostType, port, branch, received, hasRport, rport, ttl, maddr, params });
     if (i >= b) return out;
