@@ -2,4 +2,4 @@ import { serviceMain } from '@pbx/service-kit';
 import { readConfig } from './config';
 import { ChannelQuotaModule } from './channel-quota.module';
 
-serviceMain('channel-quota', readConfig, () => [ChannelQuotaModule]);
+serviceMain('channel-quota', readConfig, (config) => [ChannelQuotaModule.register(config)]);

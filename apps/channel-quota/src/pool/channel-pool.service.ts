@@ -1,0 +1,179 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { ErrorCode, NatsError, Subscription } from 'nats';
+import type { Logger } from 'pino';
+import { ChannelPoolCommand, channelPoolDecider } from '@pbx/domain-channel';
+import { CHANNEL_QUOTA_ERRORS, ErrorBody } from '@pbx/contracts';
+import { EventStore } from '@pbx/event-store';
+import { LOGGER, NatsBus } from '@pbx/service-kit';
+import { Config } from '../config';
+import { ChannelPoolWriter, NOT_WRITER } from './channel-pool.writer';
+import { ChannelPoolPort, Clock, CLOCK, CommandOutcome, POOL_SETTINGS, POOL_WRITER_SUBJECT, PoolSettings, PoolView, WriterReply, writerReplySchema, WriterRequest, writerRequestSchema } from './channel-pool.port';
+import { PoolLock } from './pool-lock';
+
+export const EVENT_STORE = Symbol('EVENT_STORE');
+export const SERVICE_SETTINGS = Symbol('CHANNEL_QUOTA_CONFIG');
+
+type WriterListener = (writing: boolean) => void;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The pool as the use cases see it (ChannelPoolPort). Every instance answers requests (they
+ * share the NATS queue group); exactly one of them — the holder of the pool lock — writes.
+ * Commands that reach another instance are forwarded to it on POOL_WRITER_SUBJECT. While no
+ * instance writes (a takeover), requests wait up to POOL_WRITER_TIMEOUT_MS.
+ */
+@Injectable()
+export class ChannelPoolService implements ChannelPoolPort, OnApplicationBootstrap, OnModuleDestroy {
+  private writer?: ChannelPoolWriter;
+  private subscription?: Subscription;
+  private readonly lock: PoolLock;
+  private readonly log: Logger;
+  private readonly listeners: WriterListener[] = [];
+  private lastEpoch?: number;
+
+  constructor(
+    @Inject(SERVICE_SETTINGS) private readonly config: Config,
+    @Inject(POOL_SETTINGS) private readonly settings: PoolSettings,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(NatsBus) private readonly bus: NatsBus,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.log = logger.child({ component: 'channel-pool' });
+    this.lock = new PoolLock({
+      connectionString: config.DATABASE_URL,
+      key: `pbx:channel-quota:pool:${settings.serverId}`,
+      pollMs: config.POOL_LOCK_POLL_MS,
+      logger,
+      onAcquired: () => this.becomeWriter(),
+      onLost: () => this.stepDown(),
+    });
+  }
+
+  /** The reaper follows the writer role. */
+  onWriterChange(listener: WriterListener): void {
+    this.listeners.push(listener);
+  }
+
+  get isWriter(): boolean {
+    return this.writer !== undefined;
+  }
+
+  onApplicationBootstrap(): void {
+    this.lock.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.lock.stop();
+    await this.store.close();
+  }
+
+  async execute(commands: readonly ChannelPoolCommand[], correlationId: string): Promise<CommandOutcome[]> {
+    const outcomes: (CommandOutcome | undefined)[] = commands.map(() => undefined);
+    const deadline = Date.now() + this.config.POOL_WRITER_TIMEOUT_MS;
+    for (;;) {
+      const todo = commands.map((c, i) => [c, i] as const).filter(([, i]) => outcomes[i] === undefined || isNotWriter(outcomes[i]));
+      if (todo.length === 0) return outcomes as CommandOutcome[];
+      if (Date.now() > deadline) return outcomes.map((o) => (o === undefined || isNotWriter(o) ? unavailable() : o));
+      const got = await this.run({ op: 'execute', correlationId, commands: todo.map(([c]) => c) }, deadline);
+      if (got && 'outcomes' in got) todo.forEach(([, i], k) => (outcomes[i] = got.outcomes[k]));
+      else await sleep(20);
+    }
+  }
+
+  async view(): Promise<PoolView> {
+    const deadline = Date.now() + this.config.POOL_WRITER_TIMEOUT_MS;
+    for (;;) {
+      const got = await this.run({ op: 'view' }, deadline);
+      if (got && 'view' in got) return got.view;
+      if (Date.now() > deadline) throw new UnavailableError();
+      await sleep(20);
+    }
+  }
+
+  /** Runs locally when this instance writes, else asks the writer. Undefined: nobody writes right now. */
+  private async run(request: WriterRequest, deadline: number): Promise<WriterReply | undefined> {
+    const writer = this.writer;
+    if (writer) return serve(writer, request);
+    const timeout = Math.max(1, deadline - Date.now());
+    try {
+      const msg = await this.bus.connection.request(POOL_WRITER_SUBJECT, Buffer.from(JSON.stringify(request)), { timeout });
+      const reply = writerReplySchema.safeParse(JSON.parse(Buffer.from(msg.data).toString('utf8')));
+      if (!reply.success) throw new Error(`the pool writer answered an unreadable reply: ${reply.error.message}`);
+      return 'notWriter' in reply.data ? undefined : reply.data;
+    } catch (e) {
+      if (e instanceof NatsError && (e.code === ErrorCode.NoResponders || e.code === ErrorCode.Timeout)) return undefined;
+      throw e;
+    }
+  }
+
+  private async becomeWriter(): Promise<void> {
+    const { serverId, limits } = this.settings;
+    const writer = new ChannelPoolWriter({
+      store: this.store,
+      decider: channelPoolDecider(limits),
+      limits,
+      serverId,
+      booksEvents: this.config.POOL_BOOKS_EVENTS,
+      maxBatch: this.config.POOL_MAX_BATCH,
+      clock: this.clock,
+      logger: this.log,
+      epochHint: this.lastEpoch,
+    });
+    await writer.open();
+    this.writer = writer;
+    this.subscription = this.bus.connection.subscribe(POOL_WRITER_SUBJECT, {
+      queue: 'channel-quota-pool-writer',
+      callback: (err, msg) => {
+        if (err) return;
+        void this.answerForwarded(msg.data).then((reply) => msg.respond(Buffer.from(JSON.stringify(reply))));
+      },
+    });
+    for (const l of this.listeners) l(true);
+  }
+
+  private async answerForwarded(data: Uint8Array): Promise<WriterReply> {
+    const writer = this.writer;
+    if (!writer) return { notWriter: true };
+    let request: WriterRequest;
+    try {
+      request = writerRequestSchema.parse(JSON.parse(Buffer.from(data).toString('utf8')));
+    } catch (e) {
+      this.log.error({ err: e }, 'unreadable forwarded pool request');
+      return { outcomes: [] };
+    }
+    return serve(writer, request);
+  }
+
+  private async stepDown(): Promise<void> {
+    const writer = this.writer;
+    if (!writer) return;
+    this.writer = undefined;
+    this.lastEpoch = writer.epoch;
+    for (const l of this.listeners) l(false);
+    this.subscription?.unsubscribe();
+    this.subscription = undefined;
+    await writer.close();
+    this.log.info(writer.stats, 'stopped writing the pool');
+  }
+}
+
+async function serve(writer: ChannelPoolWriter, request: WriterRequest): Promise<WriterReply> {
+  if (request.op === 'view') return { view: writer.view() };
+  return { outcomes: await Promise.all(request.commands.map((c) => writer.submit(c, request.correlationId))) };
+}
+
+const isNotWriter = (o: CommandOutcome | undefined): boolean => o !== undefined && !o.ok && o.error.code === NOT_WRITER;
+
+function unavailable(): CommandOutcome {
+  const error: ErrorBody = { code: CHANNEL_QUOTA_ERRORS.unavailable, message: 'no instance holds the channel pool right now; try again' };
+  return { ok: false, error };
+}
+
+export class UnavailableError extends Error {
+  readonly code = CHANNEL_QUOTA_ERRORS.unavailable;
+  constructor() {
+    super('no instance holds the channel pool right now; try again');
+  }
+}
