@@ -145,6 +145,8 @@ describe('parseMessage: limits', () => {
   it('answers 400 above maxHeaders and maxLineLength', () => {
     expect(parseMessage(invite(['A: 1', 'B: 2']), { limits: { maxHeaders: 8 } })).toEqual({ ok: false, error: { status: 400, reason: 'Bad Request - too many header fields' } });
     expect(parseMessage(invite([`X-Long: ${'y'.repeat(200)}`]), { limits: { maxLineLength: 100 } })).toEqual({ ok: false, error: { status: 400, reason: 'Bad Request - line too long' } });
+    // folding may not smuggle a longer header past the limit: it counts as written back
+    expect(parseMessage(invite(['X-Folded: ' + 'y'.repeat(60), ' ' + 'z'.repeat(60)]), { limits: { maxLineLength: 100 } })).toEqual({ ok: false, error: { status: 400, reason: 'Bad Request - line too long' } });
   });
 });
 

@@ -189,6 +189,12 @@ export function scanHead(text: string, limits: SipLimits): HeadScan {
   if (le > maxLine) throw badRequest('line too long');
   scan.startLineEnd = le;
 
+  // A CR is only allowed right before LF (RFC 3261 §7: lines end in CRLF). A bare CR kept
+  // in a value could read as a line break to the next hop, so it is refused. nextCr walks
+  // the CRs once, alongside the line scan.
+  let nextCr = text.indexOf('\r');
+  if (nextCr >= 0 && nextCr < le) throw badRequest('malformed Request-Line');
+  if (nextCr === le) nextCr = text.indexOf('\r', le + 1);
   let p = nl + 1;
   let name = '';
   let def: HeaderDef | undefined;
@@ -200,6 +206,10 @@ export function scanHead(text: string, limits: SipLimits): HeadScan {
     if (nl < 0) nl = n;
     le = nl > p && text.charCodeAt(nl - 1) === CR ? nl - 1 : nl;
     if (le - p > maxLine) throw badRequest('line too long');
+    if (nextCr >= 0 && nextCr <= le) {
+      if (nextCr < le) throw badRequest('malformed header line');
+      nextCr = text.indexOf('\r', le + 1);
+    }
     const c = text.charCodeAt(p);
     if (c === SP || c === HT) {
       // LWS continuation line: "replaced with a single SP" (RFC 3261 §7.3.1)
@@ -210,7 +220,7 @@ export function scanHead(text: string, limits: SipLimits): HeadScan {
       while (b > a && isSpace(text.charCodeAt(b - 1))) b--;
       if (b > a) value = value.length === 0 ? text.slice(a, b) : value + ' ' + text.slice(a, b);
     } else {
-      if (pending) scan.add(name, def, value);
+      if (pending) commit(scan, name, def, value, maxLine);
       const colon = text.indexOf(':', p);
       if (colon < 0 || colon >= le) throw badRequest('malformed header line');
       // field-name HCOLON: whitespace may sit before the colon (RFC 3261 §7.3.1)
@@ -229,8 +239,18 @@ export function scanHead(text: string, limits: SipLimits): HeadScan {
     }
     p = nl + 1;
   }
-  if (pending) scan.add(name, def, value);
+  if (pending) commit(scan, name, def, value, maxLine);
   return scan;
+}
+
+/**
+ * Adds one header. Its logical line — name, ": ", unfolded value, as serialize() writes it —
+ * must also fit maxLineLength, or folding would smuggle a longer line past the limit and
+ * our own output would be refused by the next parser.
+ */
+function commit(scan: HeadScan, name: string, def: HeaderDef | undefined, value: string, maxLine: number): void {
+  if (name.length + 2 + value.length > maxLine) throw badRequest('line too long');
+  scan.add(name, def, value);
 }
 
 function isSpace(c: number): boolean {

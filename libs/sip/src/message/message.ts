@@ -148,7 +148,8 @@ abstract class SipMessageBase {
   /** Any header made of a name-addr list (Path, Service-Route, P-Asserted-Identity, ...). */
   nameAddrList(name: string): readonly NameAddr[] {
     const key = headerKey(name);
-    return this.memo(key, () => {
+    // own cache key: contact() caches a ContactList under "contact"
+    return this.memo('list:' + key, () => {
       const out: NameAddr[] = [];
       for (const f of this.headers.fieldArray()) if (f.key === key) parseNameAddrList(f.value, f.name, out);
       return out;
