@@ -54,8 +54,8 @@ export function federationPrefixProblem(p: string): string | undefined {
   const n = Number(p);
   if (n > 98) return 'must be 1–98';
   if (p === '7' || p === '8' || p === '9') return `"${p}" is reserved (7 park, 8 mobile escape, 9 pickup)`;
-  if (p[0] === '7') return 'must not start with 7: it would collide with park slots 7NN (N-4)';
-  if (p[0] === '9') return 'must not start with 9: it would collide with pickup 9+extension (N-3)';
+  // Two-digit prefixes 70–79 and 90–98 are allowed as SPEC F-2 says: the dial string arrives
+  // whole in the INVITE, so its length tells `71`+ext (6 digits) from slot `71N` (3) or `9`+ext (5).
   return undefined;
 }
 

@@ -124,8 +124,6 @@ const cases: Array<[string, Edit[], string, string | undefined]> = [
   ['F-2 own prefix 99 (above 98)', [set('server.federationPrefix', '99')], 'server.federationPrefix', 'F-2'],
   ['F-2 own prefix 0 (N-2 collision)', [set('server.federationPrefix', '0')], 'server.federationPrefix', 'F-2'],
   ['F-2 peer prefix 05 (N-2 collision)', [set('federation.peers[0].prefix', '05')], 'federation.peers[0].prefix', 'F-2'],
-  ['F-2 peer prefix 71 (N-4 park collision)', [set('federation.peers[0].prefix', '71')], 'federation.peers[0].prefix', 'F-2'],
-  ['F-2 peer prefix 91 (N-3 pickup collision)', [set('federation.peers[0].prefix', '91')], 'federation.peers[0].prefix', 'F-2'],
   ['F-2 peer prefix of 3 digits', [set('federation.peers[0].prefix', '123')], 'federation.peers[0].prefix', 'F-2'],
   ['F-2 peer prefix equals our own', [set('federation.peers[0].prefix', '11')], 'federation.peers[0].prefix', 'F-2'],
   ['F-2 two peers share a prefix', [push('federation.peers', { serverId: 'nagoya-1', prefix: '12' })], 'federation.peers[1].prefix', 'F-2'],
