@@ -25,6 +25,11 @@ export const configSchema = baseConfigSchema.extend({
   POOL_MAX_BATCH: ms(1, 5_000).default(256),
   /** How long a request may wait for the pool's writer (another instance, or a takeover). */
   POOL_WRITER_TIMEOUT_MS: ms(100, 60_000).default(2_000),
+  /**
+   * One forwarding attempt to the writer: a request that reached a writer which then died is
+   * lost with it, so the instance asks again (under the same legId: a reserve retry is idempotent).
+   */
+  POOL_FORWARD_ATTEMPT_MS: ms(50, 60_000).default(500),
   /** How often an instance that is not the writer tries to become it. */
   POOL_LOCK_POLL_MS: ms(10, 10_000).default(200),
   /** Admin disconnect: how long sip-edge has to accept the hang-up. */

@@ -4,11 +4,12 @@ import type { Logger } from 'pino';
 import { ChannelPoolCommand, channelPoolDecider } from '@pbx/domain-channel';
 import { CHANNEL_QUOTA_ERRORS, ErrorBody } from '@pbx/contracts';
 import { EventStore } from '@pbx/event-store';
-import { LOGGER, NatsBus } from '@pbx/service-kit';
+import { LOGGER, Metrics, NatsBus } from '@pbx/service-kit';
 import { Config } from '../config';
 import { ChannelPoolWriter, NOT_WRITER } from './channel-pool.writer';
 import { ChannelPoolPort, Clock, CLOCK, CommandOutcome, POOL_SETTINGS, POOL_WRITER_SUBJECT, PoolSettings, PoolView, WriterReply, writerReplySchema, WriterRequest, writerRequestSchema } from './channel-pool.port';
 import { PoolLock } from './pool-lock';
+import { PoolMetrics } from './pool.metrics';
 
 export const EVENT_STORE = Symbol('EVENT_STORE');
 export const SERVICE_SETTINGS = Symbol('CHANNEL_QUOTA_CONFIG');
@@ -31,6 +32,7 @@ export class ChannelPoolService implements ChannelPoolPort, OnApplicationBootstr
   private readonly log: Logger;
   private readonly listeners: WriterListener[] = [];
   private lastEpoch?: number;
+  private readonly metrics: PoolMetrics;
 
   constructor(
     @Inject(SERVICE_SETTINGS) private readonly config: Config,
@@ -39,8 +41,10 @@ export class ChannelPoolService implements ChannelPoolPort, OnApplicationBootstr
     @Inject(NatsBus) private readonly bus: NatsBus,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) logger: Logger,
+    @Inject(Metrics) metrics: Metrics,
   ) {
     this.log = logger.child({ component: 'channel-pool' });
+    this.metrics = new PoolMetrics(metrics.registry, settings.limits);
     this.lock = new PoolLock({
       connectionString: config.DATABASE_URL,
       key: `pbx:channel-quota:pool:${settings.serverId}`,
@@ -96,7 +100,7 @@ export class ChannelPoolService implements ChannelPoolPort, OnApplicationBootstr
   private async run(request: WriterRequest, deadline: number): Promise<WriterReply | undefined> {
     const writer = this.writer;
     if (writer) return serve(writer, request);
-    const timeout = Math.max(1, deadline - Date.now());
+    const timeout = Math.max(1, Math.min(deadline - Date.now(), this.config.POOL_FORWARD_ATTEMPT_MS));
     try {
       const msg = await this.bus.connection.request(POOL_WRITER_SUBJECT, Buffer.from(JSON.stringify(request)), { timeout });
       const reply = writerReplySchema.safeParse(JSON.parse(Buffer.from(msg.data).toString('utf8')));
@@ -120,9 +124,11 @@ export class ChannelPoolService implements ChannelPoolPort, OnApplicationBootstr
       clock: this.clock,
       logger: this.log,
       epochHint: this.lastEpoch,
+      observer: this.metrics,
     });
     await writer.open();
     this.writer = writer;
+    this.metrics.writing(true, writer.state);
     this.subscription = this.bus.connection.subscribe(POOL_WRITER_SUBJECT, {
       queue: 'channel-quota-pool-writer',
       callback: (err, msg) => {
@@ -151,6 +157,7 @@ export class ChannelPoolService implements ChannelPoolPort, OnApplicationBootstr
     if (!writer) return;
     this.writer = undefined;
     this.lastEpoch = writer.epoch;
+    this.metrics.writing(false);
     for (const l of this.listeners) l(false);
     this.subscription?.unsubscribe();
     this.subscription = undefined;

@@ -6,6 +6,7 @@ import { CHANNEL_QUOTA_ERRORS, TRANSPORT_ERRORS } from '@pbx/contracts';
 import { EventStore, isStreamVersionConflict } from '@pbx/event-store';
 import { ChannelPoolStreams, LoadedPool } from './channel-pool.streams';
 import { Clock, CommandOutcome, PoolView, poolsUsage } from './channel-pool.port';
+import { WriterObserver } from './pool.metrics';
 
 export interface PoolWriterOptions {
   readonly store: EventStore;
@@ -18,6 +19,7 @@ export interface PoolWriterOptions {
   readonly logger: Logger;
   /** The epoch the previous writer of this process saw (speeds up finding the open stream). */
   readonly epochHint?: number;
+  readonly observer?: WriterObserver;
 }
 
 interface Pending {
@@ -59,6 +61,10 @@ export class ChannelPoolWriter {
 
   get epoch(): number | undefined {
     return this.current?.epoch;
+  }
+
+  get state(): ChannelPool | undefined {
+    return this.current?.state;
   }
 
   async open(): Promise<void> {
@@ -117,6 +123,7 @@ export class ChannelPoolWriter {
     try {
       this.current = await this.streams.rotate(cur, this.o.clock(), `${cur.stream}:books`);
       this.stats.rotations++;
+      this.o.observer?.booksClosed();
       this.log.info({ closed: cur.stream, opened: this.current.stream, carried: this.current.state.leases.size }, 'pool books closed');
     } catch (e) {
       // The pool stays usable in the old stream; the next batch tries again (or reloads on a conflict).
@@ -141,15 +148,18 @@ export class ChannelPoolWriter {
       const { state, events, outcomes } = this.decideAll(cur.state, batch);
       if (events.length === 0) return settle(batch, outcomes);
       try {
+        const started = process.hrtime.bigint();
         const r = await this.o.store.append(cur.stream, events, { expectedVersion: cur.version, metadata: { correlationId: batchCorrelation(batch) } });
         this.stats.appends++;
         this.current = { ...cur, state, version: r.nextVersion };
+        this.o.observer?.stored(batch.length, Number(process.hrtime.bigint() - started) / 1e9, events, state);
         return settle(batch, outcomes);
       } catch (e) {
         if (isStreamVersionConflict(e) && attempt < MAX_ATTEMPTS) {
           // Another instance wrote (it held the lock while we had lost it without noticing, or
           // the reverse). Decide the whole batch again on what is stored.
           this.stats.conflicts++;
+          this.o.observer?.conflict();
           this.log.warn({ stream: cur.stream, attempt }, 'pool stream moved under the writer: reloading');
           if (await this.reload()) continue;
         }
@@ -177,7 +187,10 @@ export class ChannelPoolWriter {
         const after: Lease | null = leg === undefined ? null : (state.leases.get(leg) ?? null);
         return { ok: true, emitted: decided.map((e) => e.type), before, after, pools: poolsUsage(state, limits) };
       } catch (e) {
-        if (e instanceof DomainError) return { ok: false, error: { code: e.code, message: e.message, ...(e.details ? { details: { ...e.details } } : {}) } };
+        if (e instanceof DomainError) {
+          this.o.observer?.refused(e.code);
+          return { ok: false, error: { code: e.code, message: e.message, ...(e.details ? { details: { ...e.details } } : {}) } };
+        }
         this.log.error({ err: e, command: command.type }, 'pool decider failed');
         return { ok: false, error: { code: TRANSPORT_ERRORS.internal, message: 'internal error' } };
       }
