@@ -38,13 +38,6 @@ export interface EventPosition {
 /** A stored event as read back: the domain event plus metadata and positions. */
 export type RecordedEvent<E extends DomainEvent = DomainEvent> = E & EventPosition & { readonly metadata: EventMetadata };
 
-/** An event as just appended (its global position is known only for the last of a batch). */
-export type AppendedEvent<E extends DomainEvent = DomainEvent> = E & {
-  readonly streamName: string;
-  readonly streamPosition: bigint;
-  readonly metadata: EventMetadata;
-};
-
 /**
  * Expected version of a stream for optimistic concurrency: the version last read
  * (`readStream(...).version`), or 0 for "the stream must not exist yet".

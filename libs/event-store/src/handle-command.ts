@@ -1,6 +1,6 @@
 import type { Decider } from '@pbx/domain-kernel';
 import { StreamVersionConflictError } from './errors';
-import { AppendedEvent, CausationMetadata, DomainEvent } from './event.types';
+import { CausationMetadata, DomainEvent, RecordedEvent } from './event.types';
 import { EventStore } from './event-store';
 
 export interface HandleCommandOptions {
@@ -11,7 +11,7 @@ export interface HandleCommandOptions {
 
 export interface HandleCommandResult<E extends DomainEvent, S> {
   /** What the decider decided and the store appended (empty when it stayed quiet). */
-  readonly newEvents: AppendedEvent<E>[];
+  readonly newEvents: RecordedEvent<E>[];
   /** The stream's version after the command. */
   readonly version: bigint;
   /** State after the new events. */

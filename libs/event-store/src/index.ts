@@ -1,6 +1,6 @@
 // @pbx/event-store — append/read/consume on PostgreSQL (Emmett), relay to NATS JetStream.
 // How it works: docs/event-store.md.
-export type { AppendedEvent, CausationMetadata, DomainEvent, EventMetadata, EventPosition, ExpectedVersion, RecordedEvent } from './event.types';
+export type { CausationMetadata, DomainEvent, EventMetadata, EventPosition, ExpectedVersion, RecordedEvent } from './event.types';
 export { createEventStore } from './event-store';
 export type { AppendOptions, AppendResult, EventStore, EventStoreOptions, ReadStreamResult } from './event-store';
 export { isStreamVersionConflict, StreamVersionConflictError } from './errors';

@@ -8,6 +8,7 @@ import {
   readConsumerBacklog,
   readConsumerCheckpoint,
   readStoreHead,
+  resetConsumer,
   startConsumer,
 } from '../src';
 import { appendInOpenTransaction, createTestDatabase, eventually, spawnFixture } from './support';
@@ -143,6 +144,40 @@ describe('checkpointed consumers', () => {
       expect(dup.rows).toEqual([]);
     } finally {
       await Promise.all([first.stop(), second.stop()]);
+    }
+  });
+
+  it('rebuilds: emptying the read model and resetting the checkpoint in one transaction replays the log once more, while running', async () => {
+    await db.query('CREATE TABLE rm_rebuild (event_id text NOT NULL)');
+    await appendMany(store, 3, 4, 'rebuild');
+    const consumer = startConsumer({
+      name: 'rebuild',
+      connectionString: url,
+      batchSize: 5,
+      pollIntervalMs: 5,
+      maxRetryDelayMs: 100,
+      logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+      handle: async (events, tx) => {
+        for (const e of events) await tx.query('INSERT INTO rm_rebuild VALUES ($1)', [e.metadata.eventId]);
+      },
+    });
+    try {
+      const total = async () => Number((await db.query('SELECT count(*) AS n FROM emt_messages')).rows[0].n);
+      const rows = async () => Number((await db.query('SELECT count(*) AS n FROM rm_rebuild')).rows[0].n);
+      await eventually('first pass', async () => (await readConsumerBacklog(db, 'rebuild')) === 0 && (await rows()) === (await total()));
+
+      await db.query('BEGIN');
+      await db.query('TRUNCATE rm_rebuild');
+      await resetConsumer(db, 'rebuild');
+      await db.query('COMMIT');
+      await appendMany(store, 1, 3, 'rebuild-after'); // gives the running consumer a batch to notice the reset with
+
+      await eventually('second pass', async () => (await readConsumerBacklog(db, 'rebuild')) === 0 && (await rows()) === (await total()));
+      const dup = await db.query('SELECT event_id FROM rm_rebuild GROUP BY event_id HAVING count(*) > 1');
+      expect(dup.rows).toEqual([]);
+      expect(consumer.stats.errors).toBeGreaterThanOrEqual(1); // the batch that found the checkpoint reset was rolled back
+    } finally {
+      await consumer.stop();
     }
   });
 

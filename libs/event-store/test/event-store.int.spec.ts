@@ -56,6 +56,7 @@ describe('event store (Emmett on PostgreSQL)', () => {
     ]);
 
     const read = await store.readStream<LegEvent>('leg-a1');
+    expect(read.events).toEqual(appended.events); // append returns the events exactly as stored
     expect(read.version).toBe(2n);
     expect(read.events).toHaveLength(2);
     expect(read.events[1]).toEqual({
@@ -63,7 +64,7 @@ describe('event store (Emmett on PostgreSQL)', () => {
       data: { legId: 'a1', answeredAt: 'T1', codec: 'PCMU' },
       streamName: 'leg-a1',
       streamPosition: 2n,
-      globalPosition: appended.lastGlobalPosition,
+      globalPosition: appended.events[1].globalPosition,
       metadata: {
         eventId: '00000000-0000-4000-8000-000000000002',
         correlationId: 'req-1',
