@@ -1,7 +1,9 @@
 // (a) Append throughput: 16 concurrent writers, each appending 1–4 events per append (expected
-// version checked) to its own small streams, through @pbx/event-store (Emmett); then the same
-// rows as plain multi-row INSERTs through pg, to show what the event store costs.
+// version checked) to its own small streams, through @pbx/event-store; the same through Emmett's
+// own client (getPostgreSQLEventStore().appendToStream, which @pbx/event-store does not use for
+// appends); and the same rows as plain multi-row INSERTs through pg, to show what it costs.
 // Run: node --require ./tools/run-ts.cjs bench/event-store-append.bench.ts [seconds=30]
+import { getPostgreSQLEventStore } from '@event-driven-io/emmett-postgresql';
 import { Pool } from 'pg';
 import { createEventStore } from '@pbx/event-store';
 import { fmt, log, machine, pct, prng, progress, startBenchInfra } from './event-store-support';
@@ -62,6 +64,14 @@ async function main() {
       });
     };
 
+    // Emmett's client, same SQL function: BEGIN, the call with values formatted into the text, COMMIT.
+    const emmettPool = new Pool({ connectionString: url, max: WRITERS + 4 });
+    const emmett = getPostgreSQLEventStore(url, { schema: { autoMigration: 'None' }, connectionOptions: { pool: emmettPool } });
+    const appendEmmett = async (_w: number, stream: string, version: number, n: number) => {
+      const metadata = { correlationId: 'bench-req', causationId: 'bench-cmd', schemaVersion: 1, occurredAt: new Date().toISOString() };
+      await emmett.appendToStream(stream, Array.from({ length: n }, (_, i) => ({ type: 'Ticked', data: payload(i), metadata })), { expectedStreamVersion: BigInt(version) });
+    };
+
     // The same rows as plain INSERTs: a table with emt_messages' columns and primary key, one
     // multi-row INSERT per append in its own (autocommit) transaction.
     const pool = new Pool({ connectionString: url, max: WRITERS + 4 });
@@ -83,15 +93,19 @@ async function main() {
     log('warm-up (2 s each)');
     await drive('warm', 2000, appendStore);
     await drive('pwarm', 2000, appendPlain);
+    await drive('ewarm', 2000, appendEmmett);
     // Alternate the two, so that a busy neighbour on the machine weighs on both alike.
     const es: Result[] = [];
     const plain: Result[] = [];
+    const viaEmmett: Result[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
       es.push(await drive(`store${round}r`, (seconds * 1000) / ROUNDS, appendStore));
       plain.push(await drive(`plain${round}r`, (seconds * 1000) / ROUNDS, appendPlain));
+      viaEmmett.push(await drive(`emmett${round}r`, (seconds * 1000) / ROUNDS, appendEmmett));
     }
     await store.close();
     await pool.end();
+    await emmettPool.end();
 
     const rate = (r: Result) => (r.events * 1000) / r.elapsedMs;
     const median = (rs: Result[]) => [...rs].sort((a, b) => rate(a) - rate(b))[Math.floor(rs.length / 2)];
@@ -107,8 +121,9 @@ async function main() {
     const ratio = rate(median(es)) / rate(median(plain));
     console.log(`\nresults (median of ${ROUNDS} alternating rounds; ${machine().replace(' at start', ' at the end')})`);
     console.log(line('@pbx/event-store (Emmett)', es));
+    console.log(line("Emmett's appendToStream", viaEmmett));
     console.log(line('plain INSERT through pg', plain));
-    console.log(`event store / plain INSERT: ${ratio.toFixed(2)}; target ≥ 5,000 events/s: ${rate(median(es)) >= 5000 ? 'met' : 'NOT met'}`);
+    console.log(`event store / plain INSERT: ${ratio.toFixed(2)}; event store / Emmett's client: ${(rate(median(es)) / rate(median(viaEmmett))).toFixed(2)}; target ≥ 5,000 events/s: ${rate(median(es)) >= 5000 ? 'met' : 'NOT met'}`);
   } finally {
     await stop();
   }

@@ -59,7 +59,7 @@ type EmmettStoredEvent = EmmettEvent<string, Record<string, unknown>, StoredMeta
  * Emmett's append function (schema of @event-driven-io/emmett-postgresql 0.42), called as ONE
  * parameterised statement. Emmett's own client wraps this same call in BEGIN … COMMIT and
  * formats every value into the SQL text; a single statement is already atomic, and measured
- * here the lean call appends about twice as many events per second (docs/benchmarks.md).
+ * here the lean call appends about 1.5 times as many events per second (docs/benchmarks.md).
  * The function takes the transaction id first thing, then checks the expected version against
  * `emt_streams` (INSERT for a new stream: a unique violation when it exists; UPDATE … WHERE
  * stream_position = expected otherwise), then inserts the events.
