@@ -173,9 +173,10 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const logger = options.logger ?? defaultLogger();
   const ownsConnection = typeof options.nats === 'string';
   // noAsyncTraces: nats.js otherwise builds two Error objects (stack traces) per publish, which
-  // measured ~15% of the relay's CPU; a publish failure still says what failed.
+  // measured ~15% of the relay's CPU; a publish failure still says what failed. The relay keeps
+  // reconnecting for as long as it runs (failed batches are retried meanwhile).
   const nc: NatsConnection =
-    typeof options.nats === 'string' ? await connect({ servers: options.nats, name: 'pbx-event-relay', noAsyncTraces: true }) : options.nats;
+    typeof options.nats === 'string' ? await connect({ servers: options.nats, name: 'pbx-event-relay', noAsyncTraces: true, maxReconnectAttempts: -1 }) : options.nats;
   const streamName = options.name ?? DEFAULT_EVENTS_STREAM;
   const prefix = options.subjectPrefix ?? EVENT_SUBJECT_PREFIX;
   try {
