@@ -6,8 +6,13 @@ describe('stream names', () => {
     expect(categoryOf('call-42')).toBe('call');
   });
 
-  it('gives `callback` as the category of callback-request-<id> (the first dash wins)', () => {
-    expect(parseStreamName('callback-request-9')).toEqual({ category: 'callback', id: 'request-9' });
+  it('keeps compound categories whole and splits the others at the first dash', () => {
+    // Compound categories (ARCHITECTURE.md: callback-request-<id>, search-job-<id>) keep their whole name,
+    // so they never share subjects with `callback-<id>`.
+    expect(parseStreamName('callback-request-9f1c-22')).toEqual({ category: 'callback-request', id: '9f1c-22' });
+    expect(parseStreamName('callback-9f1c-22')).toEqual({ category: 'callback', id: '9f1c-22' });
+    expect(streamName('search-job', 'a-b')).toBe('search-job-a-b');
+    expect(eventSubject('channel-pool-tokyo-1', 'ChannelReserved')).toBe('evt.v1.channel-pool.ChannelReserved');
   });
 
   it.each([
@@ -23,12 +28,13 @@ describe('stream names', () => {
 
   it('builds names and refuses a category that would parse differently', () => {
     expect(streamName('leg', 'abc')).toBe('leg-abc');
-    expect(() => streamName('callback-request', '1')).toThrow(/must not contain "-"/);
+    expect(streamName('callback-request', '1')).toBe('callback-request-1');
+    expect(() => streamName('call-back', '1')).toThrow(/must not contain "-"/); // not a listed compound category
   });
 
   it('maps an event to evt.v1.<category>.<type>', () => {
     expect(eventSubject('leg-1', 'LegAnswered')).toBe('evt.v1.leg.LegAnswered');
-    expect(eventSubject('search-job-1', 'SearchRequested', 't1.evt.v1')).toBe('t1.evt.v1.search.SearchRequested');
+    expect(eventSubject('search-job-1', 'SearchRequested', 't1.evt.v1')).toBe('t1.evt.v1.search-job.SearchRequested');
   });
 
   it('refuses event types that are not a single subject token', () => {

@@ -1,11 +1,15 @@
 /**
  * Stream names are `<category>-<id>` (ARCHITECTURE.md "Events"): `leg-7f3a…`, `call-…`.
- * The category is everything before the FIRST `-`, so `callback-request-<id>` belongs to the
- * category `callback` (the id part is `request-<id>`). The category and the event type become
+ * Ids may contain `-` (UUIDs do), so the category is the part before the FIRST `-`, except
+ * for the compound categories listed in {@link COMPOUND_CATEGORIES} (`callback-request-<id>`
+ * is category `callback-request`, not `callback`). The category and the event type become
  * NATS subject tokens (`evt.v1.<category>.<type>`), so both are restricted to characters that
  * are safe in a token: no `.`, `*`, `>` or whitespace.
  */
 const TOKEN = /^[A-Za-z0-9_]+$/;
+
+/** Categories of more than one word (ARCHITECTURE.md names the first two). Add new ones here. */
+export const COMPOUND_CATEGORIES: readonly string[] = ['callback-request', 'search-job', 'channel-pool'];
 
 export class InvalidStreamNameError extends Error {
   readonly code = 'EVENT_STORE.INVALID_STREAM_NAME';
@@ -30,6 +34,13 @@ export interface ParsedStreamName {
 
 /** Splits `<category>-<id>` at the first `-`; throws {@link InvalidStreamNameError}. */
 export function parseStreamName(streamName: string): ParsedStreamName {
+  const compound = COMPOUND_CATEGORIES.find((c) => streamName.startsWith(`${c}-`));
+  if (compound) {
+    const id = streamName.slice(compound.length + 1);
+    if (id.length === 0) throw new InvalidStreamNameError(streamName, 'empty id');
+    if (/\s/.test(id)) throw new InvalidStreamNameError(streamName, 'the id contains whitespace');
+    return { category: compound, id };
+  }
   const dash = streamName.indexOf('-');
   if (dash <= 0) throw new InvalidStreamNameError(streamName, 'expected <category>-<id>');
   const category = streamName.slice(0, dash);
@@ -40,7 +51,7 @@ export function parseStreamName(streamName: string): ParsedStreamName {
   return { category, id };
 }
 
-/** The category of a stream: the part before the first `-`. */
+/** The category of a stream: a compound category it starts with, else the part before the first `-`. */
 export function categoryOf(streamName: string): string {
   return parseStreamName(streamName).category;
 }
