@@ -25,11 +25,24 @@ export function serializeHead(message: SipMessage): string {
   return s + '\r\n';
 }
 
+/**
+ * Scratch space to encode a head once: writing into it and copying out is cheaper than
+ * Buffer.byteLength() followed by a second encoding pass.
+ */
+const scratch = Buffer.allocUnsafe(64 * 1024);
+
 /** The message as bytes, ready for a socket. */
 export function serialize(message: SipMessage): Buffer {
   const head = serializeHead(message);
   const body = message.body;
-  if (body.length === 0) return Buffer.from(head, 'utf8');
+  // a UTF-16 unit is at most 3 UTF-8 bytes, so a head this short surely fits the scratch
+  if (head.length * 3 <= scratch.length) {
+    const n = scratch.write(head, 0, 'utf8');
+    const out = Buffer.allocUnsafe(n + body.length);
+    scratch.copy(out, 0, 0, n);
+    if (body.length > 0) body.copy(out, n);
+    return out;
+  }
   const headBytes = Buffer.byteLength(head, 'utf8');
   const out = Buffer.allocUnsafe(headBytes + body.length);
   out.write(head, 0, headBytes, 'utf8');

@@ -3,7 +3,7 @@
 // parsed on first use and cached until the headers change.
 
 import { AuthValue, parseAuthValues } from './auth-header';
-import { headerKey } from './header-names';
+import { canonicalHeaderName, headerKey } from './header-names';
 import { HeaderInit, SipHeaders } from './headers';
 import { ContactList, NameAddr, parseContactValue, parseNameAddrList, parseNameAddrValue } from './name-addr';
 import { badRequest } from './parse-error';
@@ -151,7 +151,8 @@ abstract class SipMessageBase {
     // own cache key: contact() caches a ContactList under "contact"
     return this.memo('list:' + key, () => {
       const out: NameAddr[] = [];
-      for (const f of this.headers.fieldArray()) if (f.key === key) parseNameAddrList(f.value, f.name, out);
+      const what = canonicalHeaderName(name);
+      for (const f of this.headers.fieldArray()) if (f.key === key) parseNameAddrList(f.value, what, out);
       return out;
     });
   }
@@ -249,13 +250,13 @@ abstract class SipMessageBase {
       case 'allow':
       case 'proxy-require':
       case 'unsupported':
-        this.tokens(headerKey(name), name);
+        this.tokens(headerKey(name), canonicalHeaderName(name));
         return;
       case 'www-authenticate':
       case 'proxy-authenticate':
       case 'authorization':
       case 'proxy-authorization':
-        this.auth(headerKey(name), name);
+        this.auth(headerKey(name), canonicalHeaderName(name));
         return;
       default:
         return;
