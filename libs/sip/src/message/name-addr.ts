@@ -1,7 +1,7 @@
 // name-addr / addr-spec values of From, To, Contact, Route, Record-Route, Reply-To,
 // Refer-To... (RFC 3261 §20.10, §20.20, §20.39, §25.1).
 
-import { C_TOKEN, CHARS, COMMA, DQUOTE, isWs, LAQUOT, QUESTION, SEMI } from './chars';
+import { C_TOKEN, CHARS, COMMA, DQUOTE, HT, isWs, LAQUOT, QUESTION, SEMI, SP } from './chars';
 import { EMPTY_HEADER_PARAMS, formatHeaderParams, HeaderParams, malformedValue, quote, readGenericParams, readQuoted, skipWs } from './header-params';
 import { formatUri, parseUriRange, Uri } from './sip-uri';
 
@@ -131,8 +131,12 @@ function collapseWs(s: string, a: number, b: number): string | undefined {
   while (a < b && isWs(s.charCodeAt(a))) a++;
   while (b > a && isWs(s.charCodeAt(b - 1))) b--;
   if (a === b) return undefined;
-  const raw = s.slice(a, b);
-  return /[ \t]{2}|\t/.test(raw) ? raw.replace(/[ \t]+/g, ' ') : raw;
+  // the common case, single spaces only, costs one scan and no regular expression
+  for (let i = a; i < b; i++) {
+    const c = s.charCodeAt(i);
+    if (c === HT || (c === SP && s.charCodeAt(i + 1) === SP)) return s.slice(a, b).replace(/[ \t]+/g, ' ');
+  }
+  return s.slice(a, b);
 }
 
 export interface NameAddrInit {

@@ -4,7 +4,7 @@
 //   sent-by = host [ COLON port ]
 
 import { COLON, COMMA, SEMI, SLASH } from './chars';
-import { EMPTY_HEADER_PARAMS, formatHeaderParams, HeaderParams, malformedValue, PARAM, readParam, readToken, skipWs } from './header-params';
+import { EMPTY_HEADER_PARAMS, eqAt, formatHeaderParams, HeaderParams, malformedValue, PARAM, readParam, readToken, skipWs } from './header-params';
 import { HOST_SCAN, HostType, lastPort, scanHost, scanPort } from './sip-uri';
 
 export interface Via {
@@ -42,7 +42,7 @@ export function parseViaList(s: string, out: Via[] = []): Via[] {
     j = skipWs(s, j + 1, b);
     const versionEnd = readToken(s, j, b);
     if (versionEnd === j) throw malformedValue('Via');
-    const protocol = nameEnd - i === 3 && s.startsWith('SIP', i) && s.startsWith('2.0', j) && versionEnd - j === 3 ? 'SIP/2.0' : `${s.slice(i, nameEnd)}/${s.slice(j, versionEnd)}`;
+    const protocol = nameEnd - i === 3 && versionEnd - j === 3 && eqAt(s, i, 'SIP') && eqAt(s, j, '2.0') ? 'SIP/2.0' : `${s.slice(i, nameEnd)}/${s.slice(j, versionEnd)}`;
     j = skipWs(s, versionEnd, b);
     if (s.charCodeAt(j) !== SLASH) throw malformedValue('Via');
     j = skipWs(s, j + 1, b);
