@@ -8,7 +8,7 @@
 // Oversubscription is counted from the store itself: the stored history is replayed and every
 // moment with more channels held than the limit is counted (also sampled live from the usage query).
 
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHANNEL_QUOTA_RELEASE, CHANNEL_QUOTA_RESERVE, CHANNEL_QUOTA_USAGE, releaseChannelReplySchema, reserveChannelReplySchema, usageReplySchema } from '@pbx/contracts';
 import { ChannelPoolEvent } from '@pbx/domain-channel';
@@ -142,7 +142,7 @@ async function replay(databaseUrl: string): Promise<{ events: number; streams: n
   const sizes: number[] = [];
   try {
     for (let epoch = 1; ; epoch++) {
-      const r = await store.readStream<ChannelPoolEvent>(streamName('channel', `pool-${SERVER_ID}_e${epoch}`));
+      const r = await store.readStream<ChannelPoolEvent>(streamName('channel-pool', `${SERVER_ID}_e${epoch}`));
       if (r.version === 0n) break;
       sizes.push(r.events.length);
       for (const e of r.events) {
@@ -157,6 +157,31 @@ async function replay(databaseUrl: string): Promise<{ events: number; streams: n
     await store.close();
   }
   return { events, streams: sizes.length, peak, overLimitMoments: over, appendsPerEpoch: sizes };
+}
+
+/** CPU seconds a process (and, for PostgreSQL's postmaster, its backends) has used so far, from /proc. */
+function cpuSeconds(pid: number | undefined, withChildren = false): number {
+  if (pid === undefined) return 0;
+  const ticks = 100; // USER_HZ on Linux
+  const fields = (p: number | string): string[] | undefined => {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from #3 (state) on
+    } catch {
+      return undefined;
+    }
+  };
+  const own = fields(pid);
+  if (!own) return 0;
+  let total = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]); // utime stime cutime cstime
+  if (withChildren) {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const f = fields(entry);
+      if (f && Number(f[1]) === pid) total += Number(f[11]) + Number(f[12]);
+    }
+  }
+  return total / ticks;
 }
 
 /** The writer's own figures from a replica's /metrics (group commit, append time, conflicts). */
@@ -202,17 +227,38 @@ async function main(): Promise<void> {
     for (;;) {
       const ok = await b.request(CHANNEL_QUOTA_USAGE, {}, usageReplySchema, { timeoutMs: 1_000 }).catch(() => undefined);
       if (ok) break;
-      if (Date.now() - t0 > 60_000) throw new Error(`channel-quota did not answer within 60 s (logs in ${infra.dir})`);
+      if (Date.now() - t0 > 60_000) {
+        for (let i = 0; i < REPLICAS; i++) console.log(`--- channel-quota-${i}.log\n${readFileSync(join(infra.dir, `channel-quota-${i}.log`), 'utf8').split('\n').slice(-20).join('\n')}`);
+        throw new Error('channel-quota did not answer within 60 s');
+      }
       await sleep(100);
     }
     console.log(`${REPLICAS} replica(s) answering after ${Date.now() - t0} ms`);
     // Warm-up: JIT, connection pools, the first books.
     await phase(b, 'warm-up', 2, 0, 'warm');
 
+    const cpu = () => ({
+      replicas: replicas.map((p) => cpuSeconds(p.child.pid)),
+      bench: process.cpuUsage(),
+      nats: cpuSeconds(infra.nats.process.child.pid),
+      postgres: cpuSeconds(infra.postgres.process.child.pid, true),
+    });
+    const before = cpu();
     const rt = await phase(b, 'round trip', SECONDS, 0, 'rt');
+    const after = cpu();
     const lim = await phase(b, 'at the limit', Math.max(5, Math.round(SECONDS / 2)), HOLD_MS, 'lim');
     report('round trip', rt);
     report('at the limit', lim);
+    const perPair = (sec: number) => ((sec * 1000) / rt.pairs).toFixed(3);
+    const benchSec = (after.bench.user + after.bench.system - before.bench.user - before.bench.system) / 1e6;
+    const replicaSec = after.replicas.map((v, i) => v - before.replicas[i]);
+    const natsSec = after.nats - before.nats;
+    const pgSec = after.postgres - before.postgres;
+    const allSec = benchSec + replicaSec.reduce((x, y) => x + y, 0) + natsSec + pgSec;
+    console.log(
+      `   CPU per pair in "round trip": replicas ${replicaSec.map(perPair).join(' + ')} ms, NATS ${perPair(natsSec)} ms, PostgreSQL ${perPair(pgSec)} ms, bench client ${perPair(benchSec)} ms; ` +
+        `all ${perPair(allSec)} ms = ${(allSec / SECONDS).toFixed(2)} cores busy at ${RATE} pairs/s`,
+    );
     const stored = await replay(databaseUrl);
     console.log(`\nstore: ${stored.events} pool events in ${stored.streams} stream(s) (books closed every ~1,000 events); most channels ever held ${stored.peak} of ${LIMIT}; moments over the limit: ${stored.overLimitMoments}`);
     for (const [i, port] of httpPorts.entries()) console.log(`replica ${i}: ${await writerFigures(port)}`);

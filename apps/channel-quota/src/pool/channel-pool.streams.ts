@@ -4,12 +4,12 @@ import { EventStore, isStreamVersionConflict, streamName } from '@pbx/event-stor
 
 /**
  * A server's pools live in a chain of short streams, `channel-pool-<serverId>_e<epoch>`
- * (category `channel`, so the relay publishes `evt.v1.channel.<Type>`). When a stream has grown
+ * (category `channel-pool`, so the relay publishes `evt.v1.channel-pool.<Type>`). When a stream has grown
  * past a threshold its books are closed (ChannelPoolBooksClosed, carrying the held leases) and
  * the next epoch opens with them (ChannelPoolBooksOpened). Loading the pool reads one short
  * stream, however long the server has been running. docs/channel-quota.md.
  */
-export const poolStreamName = (serverId: string, epoch: number): string => streamName('channel', `pool-${serverId}_e${epoch}`);
+export const poolStreamName = (serverId: string, epoch: number): string => streamName('channel-pool', `${serverId}_e${epoch}`);
 
 export interface LoadedPool {
   readonly epoch: number;
