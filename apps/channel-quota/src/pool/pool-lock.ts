@@ -26,6 +26,7 @@ const HEARTBEAT_MS = 1_000;
 export class PoolLock {
   private client?: Client;
   private stopped = false;
+  private paused = false;
   private holding = false;
   private timer?: NodeJS.Timeout;
   private readonly log: Logger;
@@ -40,7 +41,16 @@ export class PoolLock {
   }
 
   start(): void {
+    this.paused = false;
     this.schedule(0);
+  }
+
+  /** Gives the lock up (if held) and stops competing until {@link start} (e.g. while NATS is unreachable). */
+  async pause(): Promise<void> {
+    this.paused = true;
+    clearTimeout(this.timer);
+    await this.transition;
+    await this.release();
   }
 
   async stop(): Promise<void> {
@@ -51,7 +61,7 @@ export class PoolLock {
   }
 
   private schedule(ms: number): void {
-    if (this.stopped) return;
+    if (this.stopped || this.paused) return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.tick(), ms);
   }
@@ -63,7 +73,7 @@ export class PoolLock {
         await client.query('SELECT 1'); // a dead connection shows here even when nothing else is said on it
       } else {
         const r = await client.query<{ held: boolean }>(TRY_LOCK, [this.o.key]);
-        if (r.rows[0]?.held && !this.stopped) {
+        if (r.rows[0]?.held && !this.stopped && !this.paused) {
           this.holding = true;
           this.log.info({ key: this.o.key }, 'pool lock taken: this instance writes the pool');
           this.transition = this.o.onAcquired().catch(async (e: unknown) => {
