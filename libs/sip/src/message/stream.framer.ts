@@ -6,9 +6,8 @@
 import { CR, LF } from './chars';
 import { resolveLimits, SipLimits } from './limits';
 import { EMPTY_BODY, SipMessage } from './message';
-import { buildMessage, HeadScan, scanHead } from './message.parser';
-import { badRequest, SipParseError, SipParseFailure, tooLarge } from './parse-error';
-import { parseContentLength } from './simple-headers';
+import { buildMessage, HeadScan, parseContentLengthValue, scanHead } from './message.parser';
+import { badRequestFault, ParseFault, SipParseError, SipParseFailure, TOO_LARGE_FAULT } from './parse-error';
 
 export type FramerOutput =
   | { readonly kind: 'message'; readonly message: SipMessage; readonly raw: Buffer }
@@ -29,6 +28,12 @@ export interface StreamFramerOptions {
 }
 
 const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
+
+function toFailure(e: unknown): SipParseFailure {
+  if (e instanceof SipParseError || e instanceof ParseFault) return { status: e.status, reason: e.reason };
+  // a bug of ours must not take the connection's reader down with it
+  return { status: 400, reason: 'Bad Request - malformed message' };
+}
 
 interface PendingHead {
   readonly scan: HeadScan;
@@ -83,8 +88,8 @@ export class SipStreamFramer {
     try {
       this.drain(out);
     } catch (e) {
-      const error = e instanceof SipParseError ? e.toFailure() : { status: 400 as const, reason: 'Bad Request - malformed message' };
-      out.push({ kind: 'error', error, fatal: true });
+      // framing faults are thrown inside drain() (rare, and they end the stream)
+      out.push({ kind: 'error', error: toFailure(e), fatal: true });
       this.dead = true;
       this.buf = EMPTY_BODY;
       this.pending = undefined;
@@ -115,19 +120,21 @@ export class SipStreamFramer {
 
         const end = buf.indexOf(CRLFCRLF, this.searchFrom);
         if (end < 0) {
-          if (buf.length > limits.maxMessageBytes) throw tooLarge();
+          if (buf.length > limits.maxMessageBytes) throw TOO_LARGE_FAULT;
           this.searchFrom = Math.max(0, buf.length - 3);
           return;
         }
         const headBytes = end + 4;
-        if (headBytes > limits.maxMessageBytes) throw tooLarge();
-        // An unreadable header section leaves us without a Content-Length: fatal (thrown).
+        if (headBytes > limits.maxMessageBytes) throw TOO_LARGE_FAULT;
+        // An unreadable header section leaves us without a Content-Length: fatal.
         const scan = scanHead(buf.toString('utf8', 0, end + 2), limits);
+        if (scan instanceof ParseFault) throw scan;
         const cl = scan.contentLength;
-        if (cl === undefined) throw badRequest('missing Content-Length header'); // RFC 3261 §18.3
-        for (const f of scan.fields) if (f.key === 'content-length' && f !== cl) throw badRequest('multiple Content-Length headers');
-        const contentLength = parseContentLength(cl.value);
-        if (headBytes + contentLength > limits.maxMessageBytes) throw tooLarge();
+        if (cl === undefined) throw badRequestFault('missing Content-Length header'); // RFC 3261 §18.3
+        for (const f of scan.fields) if (f.key === 'content-length' && f !== cl) throw badRequestFault('multiple Content-Length headers');
+        const contentLength = parseContentLengthValue(cl.value);
+        if (contentLength < 0) throw badRequestFault('malformed Content-Length header');
+        if (headBytes + contentLength > limits.maxMessageBytes) throw TOO_LARGE_FAULT;
         this.pending = { scan, headBytes, contentLength };
       }
 
@@ -140,13 +147,16 @@ export class SipStreamFramer {
       this.pending = undefined;
       try {
         const message = buildMessage(p.scan);
+        if (message instanceof ParseFault) {
+          out.push({ kind: 'error', error: toFailure(message), fatal: false });
+          continue;
+        }
         message.body = p.contentLength === 0 ? EMPTY_BODY : raw.subarray(p.headBytes);
         if (this.eagerHeaders !== undefined) for (const name of this.eagerHeaders) message.validateHeader(name);
         out.push({ kind: 'message', message, raw });
       } catch (e) {
         // The frame was cut correctly, so only this message is lost, not the stream.
-        const error = e instanceof SipParseError ? e.toFailure() : { status: 400 as const, reason: 'Bad Request - malformed message' };
-        out.push({ kind: 'error', error, fatal: false });
+        out.push({ kind: 'error', error: toFailure(e), fatal: false });
       }
     }
   }
