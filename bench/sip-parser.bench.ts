@@ -95,6 +95,21 @@ measure('parseMessage(INVITE) + contact() + allow()', 'INVITEs', () => {
   return BATCH;
 });
 
+// Refusals: a fault found by the parser itself (missing header) and one thrown by a value
+// parser (a malformed Via), to see what a flood of bad packets costs.
+const NO_CALL_ID = Buffer.from(INVITE.toString('latin1').replace(/Call-ID: [^\r]*\r\n/, ''), 'latin1');
+const BAD_VIA = Buffer.from(INVITE.toString('latin1').replace(':5060;branch', ':99999;branch'), 'latin1');
+for (const [label, bad] of [
+  ['parseMessage(INVITE without Call-ID) → 400', NO_CALL_ID],
+  ['parseMessage(INVITE with a bad Via port) → 400', BAD_VIA],
+] as const) {
+  if (parseMessage(bad).ok) throw new Error(`${label}: accepted`);
+  measure(label, 'refusals', () => {
+    for (let i = 0; i < BATCH; i++) if (!parseMessage(bad).ok) sink++;
+    return BATCH;
+  });
+}
+
 measure('createResponse(180, To-tag) + serialize() to Buffer', 'responses', () => {
   for (let i = 0; i < BATCH; i++) sink += serialize(createResponse(request, 180, undefined, undefined, { toTag: 'a6c85cf' })).length;
   return BATCH;

@@ -159,6 +159,7 @@ export function formatHeaderParams(params: HeaderParams): string {
   return out;
 }
 
+/** "Bad Request - malformed <Header> header", the most common reason phrase. */
 export function malformedValue(what: string): SipParseError {
   return new SipParseError(400, `Bad Request - malformed ${what} header`);
 }

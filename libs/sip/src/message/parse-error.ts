@@ -59,8 +59,3 @@ export const TOO_LARGE_FAULT = new ParseFault(513, 'Message Too Large');
 export function badRequest(what: string): SipParseError {
   return new SipParseError(400, `Bad Request - ${what}`);
 }
-
-/** "malformed <Header> header", the most common reason phrase. */
-export function malformed(header: string): SipParseError {
-  return new SipParseError(400, `Bad Request - malformed ${header} header`);
-}
