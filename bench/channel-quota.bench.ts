@@ -237,6 +237,21 @@ async function main(): Promise<void> {
     // Warm-up: JIT, connection pools, the first books.
     await phase(b, 'warm-up', 2, 0, 'warm');
 
+    // The floor: one pair at a time (no queueing behind other pairs).
+    const alone: PhaseResult = { pairs: 0, granted: 0, exceeded: 0, errors: 0, pair: [], reserve: [], release: [], lateStarts: 0, maxLiveHeld: 0 };
+    console.log('\n== one at a time: sequential reserve+release pairs for 3 s');
+    for (const until = hr() + 3_000; hr() < until; alone.pairs++) {
+      const legId = `seq-${alone.pairs}`;
+      const t0 = hr();
+      await b.request(CHANNEL_QUOTA_RESERVE, { legId, callId: `call-${legId}`, direction: 'outbound', farEnd: { kind: 'trunk', trunkId: 'carrier-a' } }, reserveChannelReplySchema);
+      const t1 = hr();
+      await b.request(CHANNEL_QUOTA_RELEASE, { legId }, releaseChannelReplySchema);
+      const t2 = hr();
+      alone.granted++;
+      alone.reserve.push(t1 - t0);
+      alone.release.push(t2 - t1);
+      alone.pair.push(t2 - t0);
+    }
     const cpu = () => ({
       replicas: replicas.map((p) => cpuSeconds(p.child.pid)),
       bench: process.cpuUsage(),
@@ -247,6 +262,7 @@ async function main(): Promise<void> {
     const rt = await phase(b, 'round trip', SECONDS, 0, 'rt');
     const after = cpu();
     const lim = await phase(b, 'at the limit', Math.max(5, Math.round(SECONDS / 2)), HOLD_MS, 'lim');
+    report('one at a time', alone);
     report('round trip', rt);
     report('at the limit', lim);
     const perPair = (sec: number) => ((sec * 1000) / rt.pairs).toFixed(3);
