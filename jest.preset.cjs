@@ -9,18 +9,9 @@ for (const [alias, [target]] of Object.entries(compilerOptions.paths)) {
   moduleNameMapper[`^${alias.replace('/', '\\/')}$`] = path.join(root, target);
 }
 
-const swc = [
-  '@swc/jest',
-  {
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      target: 'es2022',
-    },
-    module: { type: 'commonjs' },
-    sourceMaps: 'inline',
-  },
-];
+const { swcOptions } = require('./tools/swc-options.cjs');
+
+const swc = ['@swc/jest', { ...swcOptions(), sourceMaps: 'inline' }];
 
 /** @param {string} projectRoot  @param {'unit'|'int'} kind */
 function jestConfig(projectRoot, kind) {

@@ -5,6 +5,7 @@ const Module = require('node:module');
 const path = require('node:path');
 const fs = require('node:fs');
 const { transformSync } = require('@swc/core');
+const { swcOptions } = require('./swc-options.cjs');
 
 const root = path.join(__dirname, '..');
 const { compilerOptions } = require(path.join(root, 'tsconfig.base.json'));
@@ -18,15 +19,6 @@ Module._resolveFilename = function (request, parent, ...rest) {
 
 require.extensions['.ts'] = function (module, filename) {
   const source = fs.readFileSync(filename, 'utf8');
-  const { code } = transformSync(source, {
-    filename,
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      target: 'es2022',
-    },
-    module: { type: 'commonjs' },
-    sourceMaps: 'inline',
-  });
+  const { code } = transformSync(source, { ...swcOptions(), filename, sourceMaps: 'inline' });
   module._compile(code, filename);
 };

@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
 const { compilerOptions } = require(join(root, 'tsconfig.base.json'));
+const { swcOptions } = require(join(root, 'tools/swc-options.cjs'));
 const out = join(root, 'dist');
 
 async function* sources(dir) {
@@ -31,14 +32,7 @@ for (const top of ['apps', 'libs']) for await (const f of sources(join(root, top
 let done = 0;
 const work = files.map(async (file) => {
   const { code, map } = await transformFile(file, {
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      target: 'es2022',
-      baseUrl: root,
-      paths: compilerOptions.paths,
-    },
-    module: { type: 'commonjs' },
+    ...swcOptions({ baseUrl: root, paths: compilerOptions.paths }),
     sourceMaps: true,
     sourceFileName: relative(out, file),
   });
