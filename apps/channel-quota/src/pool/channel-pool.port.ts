@@ -1,5 +1,5 @@
-import { CHANNEL_POOL_EVENT_TYPES, ChannelPool, ChannelPoolCommand, ChannelPoolEventType, ChannelLimits, Lease } from '@pbx/domain-channel';
-import { channelPoolNameSchema, cmdSubject, errorBodySchema, ErrorBody, farEndSchema, legDirectionSchema, legUsageSchema, PoolsUsage, poolsUsageSchema } from '@pbx/contracts';
+import { ChannelPool, ChannelPoolCommand, ChannelPoolEventType, ChannelLimits, Lease } from '@pbx/domain-channel';
+import { channelPoolNameSchema, cmdSubject, ErrorBody, farEndSchema, legDirectionSchema, PoolsUsage } from '@pbx/contracts';
 import { z } from 'zod';
 
 /** What one command did to the pool, once it is stored. */
@@ -66,22 +66,15 @@ export const poolCommandSchema: z.ZodType<ChannelPoolCommand> = z.discriminatedU
   z.object({ type: z.literal('ExpireLeases'), now: instant }),
 ]);
 
-const eventType = z.enum(CHANNEL_POOL_EVENT_TYPES as [ChannelPoolEventType, ...ChannelPoolEventType[]]);
-const outcomeSchema: z.ZodType<CommandOutcome> = z.union([
-  z.object({ ok: z.literal(true), emitted: z.array(eventType), before: legUsageSchema.nullable(), after: legUsageSchema.nullable(), pools: poolsUsageSchema }),
-  z.object({ ok: z.literal(false), error: errorBodySchema }),
-]);
-
 export const writerRequestSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('execute'), correlationId: z.string().min(1).max(256), commands: z.array(poolCommandSchema).min(1).max(1_000) }),
   z.object({ op: z.literal('view') }),
 ]);
 export type WriterRequest = z.infer<typeof writerRequestSchema>;
 
-export const writerReplySchema = z.union([
-  z.object({ outcomes: z.array(outcomeSchema) }),
-  z.object({ view: z.object({ leases: z.array(legUsageSchema), pools: poolsUsageSchema }) }),
+/** The writer's answer (same service on both ends: checked for shape, not re-validated). */
+export type WriterReply =
+  | { readonly outcomes: CommandOutcome[] }
+  | { readonly view: PoolView }
   /** The receiver lost the pool between subscribing and answering: ask again. */
-  z.object({ notWriter: z.literal(true) }),
-]);
-export type WriterReply = z.infer<typeof writerReplySchema>;
+  | { readonly notWriter: true };
