@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DIALPLAN_ROUTE, routeReplySchema, RouteQuery } from '@pbx/contracts';
 import { NatsBus, runService } from '@pbx/service-kit';
 import { startTestInfra } from '@pbx/testing';
+import { pct, runBench } from './support';
 import { DialplanModule } from '../apps/dialplan/src/dialplan.module';
 
 const rate = Number(process.argv[2] ?? 1000);
@@ -18,7 +19,6 @@ const queries: RouteQuery[] = [
   { dialed: '1999', caller: { kind: 'extension', extension: '1001' } },
 ];
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 async function main() {
   const infra = await startTestInfra({ rtpengine: false });
@@ -54,4 +54,4 @@ async function main() {
   await svc.close();
   await infra.stop();
 }
-void main();
+runBench(main);

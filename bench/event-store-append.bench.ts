@@ -6,7 +6,7 @@
 import { getPostgreSQLEventStore } from '@event-driven-io/emmett-postgresql';
 import { Pool } from 'pg';
 import { createEventStore } from '@pbx/event-store';
-import { fmt, log, machine, pct, prng, progress, startBenchInfra } from './event-store-support';
+import { fmt, log, machine, pct, prng, progress, startBenchInfra, runBench } from './support';
 
 const seconds = Number(process.argv[2] ?? 30); // in all, per kind of writer
 const ROUNDS = 3;
@@ -129,10 +129,4 @@ async function main() {
   }
 }
 
-void main().then(
-  () => process.exit(0),
-  (e) => {
-    console.error(e);
-    process.exit(1);
-  },
-);
+runBench(main);

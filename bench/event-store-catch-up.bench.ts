@@ -4,7 +4,7 @@
 // Run: node --require ./tools/run-ts.cjs bench/event-store-catch-up.bench.ts [events=1000000] [batchSizes=1000,100]
 import { Client } from 'pg';
 import { ConsumedEvent, createEventStore, readConsumerBacklog, startConsumer } from '@pbx/event-store';
-import { fmt, log, machine, progress, startBenchInfra } from './event-store-support';
+import { fmt, log, machine, progress, startBenchInfra, runBench } from './support';
 
 const total = Number(process.argv[2] ?? 1_000_000);
 const batchSizes = (process.argv[3] ?? '1000,100').split(',').map(Number);
@@ -87,10 +87,4 @@ async function main() {
   }
 }
 
-void main().then(
-  () => process.exit(0),
-  (e) => {
-    console.error(e);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { connect } from 'nats';
 import { createEventStore, DEFAULT_EVENTS_STREAM } from '@pbx/event-store';
 import { startProcess } from '@pbx/testing';
-import { fmt, log, machine, pct, prng, startBenchInfra } from './event-store-support';
+import { fmt, log, machine, pct, prng, startBenchInfra, runBench } from './support';
 
 const rate = Number(process.argv[2] ?? 2000);
 const seconds = Number(process.argv[3] ?? 20);
@@ -109,10 +109,4 @@ async function main() {
   }
 }
 
-void main().then(
-  () => process.exit(0),
-  (e) => {
-    console.error(e);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -61,3 +61,14 @@ export function progress(label: string, count: () => number): () => void {
   }, 1000);
   return () => clearInterval(timer);
 }
+
+/** Runs a bench's main and exits: 0 when it finished, 1 with the error printed when it failed. */
+export function runBench(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (e: unknown) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+}
