@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { defaultHttpPort } from '@pbx/contracts';
 import { baseConfigSchema, loadConfig } from '@pbx/service-kit';
 
 const ms = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 /** channel-quota settings, validated once at boot (ARCHITECTURE.md "config"). */
 export const configSchema = baseConfigSchema.extend({
-  HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3003),
+  HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(defaultHttpPort('channel-quota')),
   /** The pools live in the event store. */
   DATABASE_URL: z.string().url(),
   /** Limits (SPEC Q-1) and the server id come from here, read once at boot. */

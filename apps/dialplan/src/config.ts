@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { defaultHttpPort } from '@pbx/contracts';
 import { baseConfigSchema, loadConfig } from '@pbx/service-kit';
 
 /** dialplan settings, validated once at boot (ARCHITECTURE.md "config"). */
 export const configSchema = baseConfigSchema.extend({
-  HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3002),
+  HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(defaultHttpPort('dialplan')),
   PROVISIONING_FILE: z.string().min(1).default('deploy/demo/provisioning.yaml'),
 });
 export type Config = z.infer<typeof configSchema>;

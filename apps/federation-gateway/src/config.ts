@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { defaultHttpPort } from '@pbx/contracts';
 import { baseConfigSchema, loadConfig } from '@pbx/service-kit';
 
 /** federation-gateway settings, validated once at boot (ARCHITECTURE.md "config"). */
 export const configSchema = baseConfigSchema.extend({
-  HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3004),
+  HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(defaultHttpPort('federation-gateway')),
 });
 export type Config = z.infer<typeof configSchema>;
 

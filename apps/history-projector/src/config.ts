@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { defaultHttpPort } from '@pbx/contracts';
 import { baseConfigSchema, loadConfig } from '@pbx/service-kit';
 
 /** history-projector settings, validated once at boot (ARCHITECTURE.md "config"). */
 export const configSchema = baseConfigSchema.extend({
-  HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3009),
+  HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(defaultHttpPort('history-projector')),
   // The projector reads the event store: a database is not optional here.
   DATABASE_URL: z.string().url(),
   RELAY_ENABLED: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { defaultHttpPort } from '@pbx/contracts';
 import { baseConfigSchema, loadConfig } from '@pbx/service-kit';
 
 /** mobile-fmc settings, validated once at boot (ARCHITECTURE.md "config"). */
 export const configSchema = baseConfigSchema.extend({
-  HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3005),
+  HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(defaultHttpPort('mobile-fmc')),
 });
 export type Config = z.infer<typeof configSchema>;
 

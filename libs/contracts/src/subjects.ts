@@ -34,3 +34,13 @@ export const healthSubject = (service: ServiceName): string => qrySubject(servic
 
 /** NATS header that carries the call's request id (ARCHITECTURE.md: correlationId = request id). */
 export const CORRELATION_HEADER = 'Pbx-Correlation-Id';
+
+/**
+ * Default HTTP port of a service (/health, /metrics, REST): api-gateway on `base - 1` (the admin
+ * portal's 3000), the others from `base` in SERVICE_NAMES order. Services and the local stack
+ * both take it from here.
+ */
+export function defaultHttpPort(service: ServiceName, base = 3001, gatewayPort = 3000): number {
+  if (service === 'api-gateway') return gatewayPort;
+  return base + SERVICE_NAMES.filter((s) => s !== 'api-gateway').indexOf(service);
+}

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { SERVICE_NAMES, ServiceName } from '@pbx/contracts';
+import { defaultHttpPort, SERVICE_NAMES, ServiceName } from '@pbx/contracts';
 
 export const repoRoot = join(__dirname, '../../..');
 
@@ -51,8 +51,7 @@ export function readStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
 /** api-gateway gets HTTP_PORT (the admin portal's port); the others count up from the base. */
 export function servicePorts(c: StackConfig): Record<ServiceName, number> {
   const ports = {} as Record<ServiceName, number>;
-  let next = c.servicePortBase;
-  for (const s of SERVICE_NAMES) ports[s] = s === 'api-gateway' ? c.httpPort : next++;
+  for (const s of SERVICE_NAMES) ports[s] = defaultHttpPort(s, c.servicePortBase, c.httpPort);
   return ports;
 }
 
