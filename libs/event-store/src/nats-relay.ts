@@ -94,6 +94,12 @@ export interface RelayOptions extends EventsStreamOptions {
   /** When given, events are published in their newest shape; otherwise as stored. */
   readonly upcasters?: EventUpcasters;
   readonly logger?: EventStoreLogger;
+  /**
+   * Runs after every publish of a batch is acked and before the batch's checkpoint commits:
+   * the window in which a crash makes the next relay publish the batch again (deduplicated
+   * by JetStream). Fault-injection tests hold here to kill the relay inside that window.
+   */
+  readonly beforeCheckpoint?: (events: readonly ConsumedEvent[]) => Promise<void>;
 }
 
 export interface RelayStats {
@@ -236,7 +242,10 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     pollIntervalMs: options.pollIntervalMs ?? 10,
     upcasters: options.upcasters,
     logger,
-    handle: (events) => publishBatch(events),
+    handle: async (events) => {
+      await publishBatch(events);
+      await options.beforeCheckpoint?.(events);
+    },
   });
 
   return {

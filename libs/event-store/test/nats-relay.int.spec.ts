@@ -171,16 +171,14 @@ describe('relay to NATS JetStream', () => {
       return appended;
     };
 
-    const first = spawnFixture('relay.ts', env);
+    const first = spawnFixture('relay.ts', { ...env, HOLD_BEFORE_CHECKPOINT_AFTER: '150' });
     const writing = Promise.all(Array.from({ length: 8 }, (_, w) => writer(w)));
     let second: ReturnType<typeof spawnFixture> | undefined;
     try {
       await first.waitForLine(/RUNNING/);
-      // Kill it while a batch is published but not yet checkpointed, so the restart re-publishes.
-      await eventually('the first relay 150 events in, with a batch published but not checkpointed', async () => {
-        const covered = await checkpointedCount(`relay:${name}`);
-        return covered >= 100 && (await messageCount(jsm, name)) > covered;
-      }, 30_000);
+      // Kill it while a batch is published but not yet checkpointed, so the restart re-publishes:
+      // the fixture holds in that window once 150 events are out.
+      await first.waitForLine(/HOLDING/);
       await first.kill9();
       const atKill = await messageCount(jsm, name);
       const coveredAtKill = await checkpointedCount(`relay:${name}`);
