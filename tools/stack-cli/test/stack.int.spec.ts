@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -20,7 +20,10 @@ describe('tools/stack (the whole server on one machine)', () => {
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
-    const base = 41000 + Math.floor(Math.random() * 200) * 20;
+    // The services' ports are a fixed block from a base: keep it below the kernel's ephemeral
+    // range, where any outgoing connection may already hold a port (seen: EADDRINUSE on one).
+    const ephemeralLow = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    const base = Math.min(ephemeralLow, 32768) - 12000 + Math.floor(Math.random() * 500) * 20;
     env = {
       ...process.env,
       STACK_DATA_DIR: dataDir,
