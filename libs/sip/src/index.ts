@@ -1,4 +1,4 @@
-// @pbx/sip — SIP message parsing and serialization (RFC 3261). No framework, no I/O.
+// @pbx/sip — SIP messages (RFC 3261), transactions, digest auth and dialogs. No framework; no sockets.
 
 export type { SipErrorStatus, SipParseFailure } from './message/parse-error';
 export { SipParseError } from './message/parse-error';
@@ -29,3 +29,6 @@ export type { RequestInit, ResponseOptions } from './message/message.factory';
 export { createRequest, createResponse, reasonPhrase, REASON_PHRASES } from './message/message.factory';
 export type { FramerOutput, StreamFramerOptions } from './message/stream.framer';
 export { SipStreamFramer } from './message/stream.framer';
+export * from './transaction';
+export * from './auth';
+export * from './dialog';
