@@ -3,3 +3,4 @@ export * from './errors';
 export * from './health';
 export * from './dialplan.v1';
 export * from './channel-quota.v1';
+export * from './async-search.v1';
