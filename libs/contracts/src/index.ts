@@ -4,3 +4,4 @@ export * from './health';
 export * from './dialplan.v1';
 export * from './channel-quota.v1';
 export * from './async-search.v1';
+export * from './history.v1';
