@@ -29,6 +29,7 @@ export type { RequestInit, ResponseOptions } from './message/message.factory';
 export { createRequest, createResponse, reasonPhrase, REASON_PHRASES } from './message/message.factory';
 export type { FramerOutput, StreamFramerOptions } from './message/stream.framer';
 export { SipStreamFramer } from './message/stream.framer';
+export { replyToUnparseable } from './message/malformed-reply';
 export * from './transaction';
 export * from './auth';
 export * from './dialog';
