@@ -1,0 +1,2 @@
+export * from './file-store';
+export * from './local-file-store';
