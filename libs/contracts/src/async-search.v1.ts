@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { callLogConditionsSchema, callLogScopeSchema } from './history.v1';
 import { cmdSubject, qrySubject } from './subjects';
 
 // async-search (非同期履歴検索, SPEC §10). How it works: docs/async-search.md.
@@ -29,8 +30,6 @@ export const ASYNC_SEARCH_ERRORS = {
   notFound: 'ASYNC_SEARCH.NOT_FOUND',
   /** Retry of a job that is not failed; details `{ status }`. HTTP 409. */
   notRetryable: 'ASYNC_SEARCH.NOT_RETRYABLE',
-  /** The conditions do not fit the target's schema; details `{ issues }`. HTTP 400. */
-  invalidConditions: 'ASYNC_SEARCH.INVALID_CONDITIONS',
 } as const;
 
 const id = z.string().min(1).max(128);
@@ -46,12 +45,20 @@ export const asyncSearchStatusSchema = z.enum(['pending', 'processing', 'done', 
 export type AsyncSearchStatus = z.infer<typeof asyncSearchStatusSchema>;
 
 /**
- * Search conditions of the target. For `call-logs` these are the history search's conditions
- * (checked against the call-log conditions schema by the service; a mismatch answers
- * ASYNC_SEARCH.INVALID_CONDITIONS).
+ * Search conditions of the target (SPEC S-2): for `call-logs` the call-log search's own
+ * conditions (period, number, direction, result — history.v1). Targets added later (SPEC S-6)
+ * bring their schema here.
  */
-export const asyncSearchConditionsSchema = z.record(z.unknown());
+export const asyncSearchConditionsSchema = callLogConditionsSchema;
 export type AsyncSearchConditions = z.infer<typeof asyncSearchConditionsSchema>;
+
+/**
+ * What the account may see (SPEC A-1), as the gateway computes it for the synchronous search:
+ * supervisors their granted numbers, users their extension, system admins nothing (= all).
+ * Stored with the job when it is registered and applied to every row the job exports.
+ */
+export const asyncSearchScopeSchema = callLogScopeSchema;
+export type AsyncSearchScope = z.infer<typeof asyncSearchScopeSchema>;
 
 // ---------------------------------------------------------------- create
 
@@ -61,6 +68,8 @@ export const createAsyncSearchRequestSchema = z
     target: asyncSearchTargetSchema,
     conditions: asyncSearchConditionsSchema,
     memo: z.string().max(ASYNC_SEARCH_MEMO_MAX).default(''),
+    /** Absent = everything (system admin). */
+    scope: asyncSearchScopeSchema.optional(),
   })
   .strict();
 export type CreateAsyncSearchRequest = z.input<typeof createAsyncSearchRequestSchema>;
