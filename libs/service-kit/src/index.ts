@@ -9,3 +9,4 @@ export * from './tokens';
 export * from './service-kit.module';
 export * from './bootstrap';
 export * from './provisioning-file';
+export * from './account-password';
