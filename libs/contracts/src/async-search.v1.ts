@@ -17,6 +17,15 @@ export const ASYNC_SEARCH_DELETE = cmdSubject('async-search', 'delete');
 /** Puts a failed job back to pending (SPEC S-2 "異常終了, retryable"). */
 export const ASYNC_SEARCH_RETRY = cmdSubject('async-search', 'retry');
 
+/**
+ * Result files: async-search writes them and api-gateway streams them for download, both
+ * through a `LocalFileStore` (@pbx/file-store) rooted at this setting (the same folder for
+ * both; relative paths resolve against the process's working directory). The job view's
+ * `resultKey` is the key inside it.
+ */
+export const ASYNC_SEARCH_FILES_DIR_ENV = 'ASYNC_SEARCH_FILES_DIR';
+export const ASYNC_SEARCH_FILES_DIR_DEFAULT = '.data/async-search';
+
 /** SPEC S-4: saved async searches per account. */
 export const ASYNC_SEARCH_LIMIT_PER_ACCOUNT = 10;
 /** Longest memo (the issue's free memo; the portal's field length). */
