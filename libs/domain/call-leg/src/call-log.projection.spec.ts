@@ -1,5 +1,5 @@
 import { DomainError } from '@pbx/domain-kernel';
-import { callLegDecider, CallLogRow, EndCause, evolveCallLog, FarEnd, HungUpBy, initialCallLogState, LegCommand, LegEvent, projectCallLog, unansweredResult } from './index';
+import { callLegDecider, CallLogRow, callLogStartedAt, EndCause, evolveCallLog, FarEnd, HungUpBy, initialCallLogState, LegCommand, LegEvent, projectCallLog, unansweredResult } from './index';
 
 // Table tests of the call-log row (発着信履歴, SPEC H-2..H-4). Each scenario is written as the
 // commands sip-edge would send each leg; the events come from the real decider, so a scenario
@@ -353,5 +353,23 @@ describe('result of an unanswered call, from the originating leg’s end', () =>
     ['drain', 503, 'system', 'failed'],
   ] as const)('%s %s by %s → %s', (cause, sipStatus, hungUpBy, expected) => {
     expect(unansweredResult({ at: t(0), cause, sipStatus, hungUpBy })).toBe(expected);
+  });
+});
+
+describe('callLogStartedAt: what retention measures a call from (SPEC K-5)', () => {
+  it('is the row\'s startedAt once the originating leg is known', () => {
+    const c = callOf();
+    c.leg('b', bToPhone('1002', '1001'), 5).answer(9);
+    c.leg('a', aFromPhone('1001', '1002'), 3).end(20);
+    expect(callLogStartedAt(c.events.reduce(evolveCallLog, initialCallLogState()))).toBe(t(3));
+  });
+
+  it('is the earliest known instant while only other legs are known, and null for nothing', () => {
+    const c = callOf();
+    c.leg('b', bToPhone('1002', '1001'), 7).answer(9).end(12);
+    const events = c.events.slice(1); // LegCreated of b not seen yet: only the answer and the end
+    expect(callLogStartedAt(events.reduce(evolveCallLog, initialCallLogState()))).toBe(t(9));
+    expect(callLogStartedAt(c.events.reduce(evolveCallLog, initialCallLogState()))).toBe(t(7));
+    expect(callLogStartedAt(initialCallLogState())).toBeNull();
   });
 });

@@ -219,3 +219,20 @@ export function callLogRow(state: CallLogState): CallLogRow | null {
 export function projectCallLog(events: readonly LegEvent[]): CallLogRow | null {
   return callLogRow(events.reduce(evolveCallLog, initialCallLogState()));
 }
+
+/**
+ * The instant the call's retention is measured from (SPEC K-5): the row's startedAt once the
+ * originating leg is known, else the earliest instant any of its known facts carries (a call
+ * whose a-leg has not been seen yet still ages). null for the initial state.
+ */
+export function callLogStartedAt(state: CallLogState): string | null {
+  const row = callLogRow(state);
+  if (row !== null) return row.startedAt;
+  let first: string | null = null;
+  for (const leg of Object.values(state.legs)) {
+    for (const at of [leg.created?.at, leg.answeredAt, leg.ended?.at]) {
+      if (at !== undefined && at !== null && (first === null || Date.parse(at) < Date.parse(first))) first = at;
+    }
+  }
+  return first;
+}

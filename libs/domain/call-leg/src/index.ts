@@ -68,5 +68,5 @@ export type {
 } from './call-leg.types';
 export { callLegDecider, decideLeg, evolveLeg, initialCallLeg, LEG_TRANSITIONS } from './call-leg.decider';
 export type { LegTransition } from './call-leg.decider';
-export { callLogRow, evolveCallLog, initialCallLogState, projectCallLog, unansweredResult } from './call-log.projection';
+export { callLogRow, callLogStartedAt, evolveCallLog, initialCallLogState, projectCallLog, unansweredResult } from './call-log.projection';
 export type { CallDirection, CallLogRow, CallLogState, CallResult, LegFacts } from './call-log.projection';
