@@ -25,6 +25,13 @@ export const ASYNC_SEARCH_RETRY = cmdSubject('async-search', 'retry');
  */
 export const ASYNC_SEARCH_FILES_DIR_ENV = 'ASYNC_SEARCH_FILES_DIR';
 export const ASYNC_SEARCH_FILES_DIR_DEFAULT = '.data/async-search';
+/**
+ * Internal to async-search: "job `{ id }` is waiting". Published (no reply) when a job becomes
+ * pending; the instances' workers share it as a queue group, and one with a free slot claims
+ * the job. Only a hint: workers also poll for pending jobs.
+ */
+export const ASYNC_SEARCH_RUN = cmdSubject('async-search', 'run');
+export const runAsyncSearchMessageSchema = z.object({ id: z.string().min(1).max(128) }).strict();
 
 /** SPEC S-4: saved async searches per account. */
 export const ASYNC_SEARCH_LIMIT_PER_ACCOUNT = 10;
