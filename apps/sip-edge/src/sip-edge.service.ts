@@ -1,0 +1,282 @@
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Pool } from 'pg';
+import type { Logger } from 'pino';
+import { Gauge } from 'prom-client';
+import { SIP_EDGE_HANGUP, sipEdgeDtmfSubject, sipEdgeHangupRequestSchema } from '@pbx/contracts';
+import { createEventStore, EventStore } from '@pbx/event-store';
+import { HealthService, LOGGER, Metrics, NatsBus, PG_POOL, readProvisioningFile, SERVICE_CONFIG } from '@pbx/service-kit';
+import { createResponse, Peer, ServerTransaction, SipMessage, SipRequest, TransactionLayer } from '@pbx/sip';
+import { ALLOW, B2bua } from './calls/b2bua';
+import { ChannelQuotaClient } from './calls/channel-quota.client';
+import { LegRecorder } from './calls/leg-recorder';
+import { LocalAddress } from './calls/local-address';
+import { newTag } from './calls/sip-ids';
+import { Config } from './config';
+import { DtmfListener } from './media/dtmf-listener';
+import { MediaAnchor } from './media/media-anchor';
+import { NgClient } from './media/ng-client';
+import { EdgeDirectory } from './provisioning/edge-directory';
+import { Authenticator } from './registrar/authenticator';
+import { BindingStore } from './registrar/binding.store';
+import { Registrar } from './registrar/registrar';
+import { guardRequest } from './stack/request-guard';
+import { TrunkMonitor } from './trunks/trunk-monitor';
+import { SipTransports } from './transport/sip-transports';
+
+/**
+ * The SIP stack of one sip-edge instance: transports → transaction layer → registrar or B2BUA.
+ * Starts after Nest has wired NATS and PostgreSQL; on SIGTERM drains calls before they close.
+ */
+@Injectable()
+export class SipEdgeService implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+  transports!: SipTransports;
+  layer!: TransactionLayer;
+  b2bua!: B2bua;
+  registrar!: Registrar;
+  local!: LocalAddress;
+  private directory!: EdgeDirectory;
+  private store!: EventStore;
+  private ng!: NgClient;
+  private quota: ChannelQuotaClient | undefined;
+  private trunks!: TrunkMonitor;
+  private dtmf: DtmfListener | undefined;
+  private bindings!: BindingStore;
+  private purgeTimer: NodeJS.Timeout | undefined;
+  private hangupSub: { unsubscribe(): void } | undefined;
+  private readonly log: Logger;
+
+  constructor(
+    @Inject(SERVICE_CONFIG) private readonly config: Config,
+    @Inject(LOGGER) logger: Logger,
+    @Inject(PG_POOL) private readonly pool: Pool | null,
+    @Inject(NatsBus) private readonly bus: NatsBus,
+    @Inject(Metrics) private readonly metrics: Metrics,
+    @Inject(HealthService) private readonly health: HealthService,
+  ) {
+    this.log = logger.child({ component: 'sip' });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const c = this.config;
+    if (this.pool === null) throw new Error('sip-edge needs DATABASE_URL');
+    this.directory = EdgeDirectory.fromProvisioning(readProvisioningFile(c.PROVISIONING_FILE));
+    this.bindings = new BindingStore(this.pool);
+    await this.bindings.migrate();
+    this.store = createEventStore({ connectionString: c.DATABASE_URL, poolSize: 10 });
+    const [ngHost, ngPort] = c.RTPENGINE_NG.split(':');
+    this.ng = new NgClient({ host: ngHost, port: Number(ngPort) });
+    const media = new MediaAnchor(this.ng);
+    const recorder = new LegRecorder(this.store, {
+      onRefused: (legId, command, reason) => this.log.warn({ legId, command, reason }, 'leg command refused'),
+      onAppendError: (legId, error) => this.log.error({ legId, err: error.message }, 'leg event append failed'),
+    });
+
+    this.transports = new SipTransports({
+      bindHost: c.SIP_BIND_HOST,
+      udpPort: c.SIP_UDP_PORT,
+      tcpPort: c.SIP_TCP_PORT,
+      wsPort: c.SIP_WS_PORT,
+      onMessage: (m, p) => this.layer.receive(m, p),
+      onLog: (event, details) => this.log.warn(details, event),
+    });
+    this.layer = new TransactionLayer({
+      send: (m: SipMessage, p: Peer) => this.transports.send(m, p),
+      timers: { T1: c.SIP_T1_MS },
+      tu: {
+        onRequest: (req, tx, peer) => this.onRequest(req, tx, peer),
+        onCancel: (inviteTx) => this.b2bua.onCancel(inviteTx),
+      },
+    });
+    const ports = await this.transports.listen();
+    const advertised = c.SIP_ADVERTISED_HOST ?? (c.SIP_BIND_HOST === '0.0.0.0' ? '127.0.0.1' : c.SIP_BIND_HOST);
+    this.local = { host: advertised, udpPort: ports.udp, tcpPort: ports.tcp, wsPort: ports.ws };
+
+    if (c.CHANNEL_QUOTA === 'on') {
+      this.quota = new ChannelQuotaClient(this.bus, {
+        leaseMs: c.CHANNEL_LEASE_MS,
+        onReclaimed: (legId) => {
+          this.log.warn({ legId }, 'channel lease reclaimed: ending the call');
+          void this.b2bua.hangupLeg(legId, 'failed');
+        },
+        onError: (what, e) => this.log.warn({ what, err: e.message }, 'channel quota request failed'),
+      });
+      this.quota.start();
+    }
+    if (c.DTMF_LISTEN_PORT > 0) {
+      this.dtmf = new DtmfListener((e) => this.bus.publish(sipEdgeDtmfSubject(e.legId), e));
+      await this.dtmf.listen(c.DTMF_LISTEN_PORT);
+    }
+
+    const auth = new Authenticator(() => this.directory, { nonceSecret: c.DIGEST_NONCE_SECRET, nonceTtlMs: c.DIGEST_NONCE_TTL_SECONDS * 1000 });
+    this.registrar = new Registrar({
+      store: this.bindings,
+      auth,
+      directory: () => this.directory,
+      limits: { minExpires: c.REGISTER_MIN_EXPIRES, maxExpires: c.REGISTER_MAX_EXPIRES, defaultExpires: c.REGISTER_MAX_EXPIRES, maxContacts: 10 },
+      onError: (e) => this.log.error({ err: e.message }, 'registrar failed'),
+    });
+    this.auth = auth;
+    this.b2bua = new B2bua({
+      layer: this.layer,
+      local: this.local,
+      directory: () => this.directory,
+      bindings: this.bindings,
+      media,
+      recorder,
+      quota: this.quota,
+      bus: this.bus,
+      connectionAlive: (id) => this.transports.hasConnection(id),
+      log: (level, event, details) => this.log[level](details, event),
+      onDtmfLeg: (callId, tag, legId) => this.dtmf?.track(callId, tag, legId),
+    });
+    this.trunks = new TrunkMonitor({
+      layer: this.layer,
+      local: this.local,
+      domain: () => this.directory.domain,
+      trunks: () => this.directory.trunks(),
+      onChange: (s, prev) => this.log.info({ trunk: s.id, state: s.state, previous: prev, lastStatus: s.lastStatus }, 'trunk state'),
+    });
+    this.trunks.start(c.TRUNK_OPTIONS_SECONDS * 1000);
+    this.purgeTimer = setInterval(() => void this.bindings.purgeExpired(Date.now()).catch(() => undefined), 60_000);
+    this.purgeTimer.unref();
+
+    // Admin disconnect (SPEC Q-6, C-6): every instance listens, only the one holding the leg answers.
+    const sub = this.bus.connection.subscribe(SIP_EDGE_HANGUP, {
+      callback: (err, msg) => {
+        if (err !== null) return;
+        let legId: string;
+        try {
+          legId = sipEdgeHangupRequestSchema.parse(JSON.parse(Buffer.from(msg.data).toString('utf8'))).legId;
+        } catch {
+          return;
+        }
+        void this.b2bua.hangupLeg(legId).then((found) => {
+          if (found) msg.respond(Buffer.from(JSON.stringify({ legId, hangup: 'done' })));
+        });
+      },
+    });
+    this.hangupSub = sub;
+
+    this.registerObservability();
+    this.log.info({ udp: ports.udp, tcp: ports.tcp, ws: ports.ws, host: this.local.host }, 'SIP listening');
+  }
+
+  private auth!: Authenticator;
+
+  private onRequest(req: SipRequest, tx: ServerTransaction | undefined, peer: Peer): void {
+    const verdict = guardRequest(req);
+    if (!verdict.ok) {
+      tx?.respond(createResponse(req, verdict.status, verdict.reason, verdict.headers, { toTag: newTag() }));
+      return;
+    }
+    const inDialog = req.to().tag !== undefined;
+    if (inDialog) {
+      this.b2bua.onInDialog(req, tx, peer);
+      return;
+    }
+    if (tx === undefined) return; // a stray ACK
+    switch (req.method) {
+      case 'REGISTER':
+        void this.registrar.handle(req, tx, peer);
+        return;
+      case 'OPTIONS':
+        tx.respond(createResponse(req, 200, 'OK', { Allow: ALLOW, Accept: 'application/sdp', 'Accept-Language': 'en' }, { toTag: newTag() }));
+        return;
+      case 'INVITE': {
+        const who = this.auth.identify(req, peer);
+        if (!who.ok) {
+          tx.respond(createResponse(req, who.status, who.reason, who.headers, { toTag: newTag() }));
+          return;
+        }
+        void this.b2bua.onInvite(req, tx, peer, who.identity);
+        return;
+      }
+      default:
+        // BYE, INFO … outside a dialog (§12.2.2)
+        tx.respond(createResponse(req, 481, 'Call/Transaction Does Not Exist', undefined, { toTag: newTag() }));
+    }
+  }
+
+  private registerObservability(): void {
+    const reg = this.metrics.registry;
+    const t = this.transports;
+    const b = this.b2bua;
+    new Gauge({
+      name: 'pbx_sip_active_calls',
+      help: 'Calls in progress on this instance',
+      registers: [reg],
+      collect() {
+        this.set(b.activeCalls);
+      },
+    });
+    new Gauge({
+      name: 'pbx_sip_calls',
+      help: 'Calls by outcome since start',
+      labelNames: ['outcome'],
+      registers: [reg],
+      collect() {
+        this.set({ outcome: 'started' }, b.stats.started);
+        this.set({ outcome: 'answered' }, b.stats.answered);
+        this.set({ outcome: 'failed' }, b.stats.failed);
+      },
+    });
+    new Gauge({
+      name: 'pbx_sip_messages',
+      help: 'SIP messages by fate since start (received, sent, rejected = answered 400/513, dropped = unparseable and unanswerable)',
+      labelNames: ['fate'],
+      registers: [reg],
+      collect() {
+        for (const [k, v] of Object.entries(t.counters)) this.set({ fate: k }, v);
+      },
+    });
+    const layer = this.layer;
+    new Gauge({
+      name: 'pbx_sip_transactions',
+      help: 'Live SIP transactions',
+      labelNames: ['kind'],
+      registers: [reg],
+      collect() {
+        const c = layer.counts();
+        this.set({ kind: 'client' }, c.client);
+        this.set({ kind: 'server' }, c.server);
+      },
+    });
+    const trunks = this.trunks;
+    new Gauge({
+      name: 'pbx_sip_trunk_up',
+      help: 'Carrier trunk reachability from OPTIONS keep-alive (1 up, 0 down or unknown)',
+      labelNames: ['trunk'],
+      registers: [reg],
+      collect() {
+        for (const s of trunks.states()) this.set({ trunk: s.id }, s.state === 'up' ? 1 : 0);
+      },
+    });
+    this.health.register('sip', () => {
+      if (this.transports.listening.udp === 0) throw new Error('SIP transports not listening');
+      if (this.b2bua.isDraining) throw new Error('draining');
+    });
+    this.health.register('rtpengine', async () => {
+      if (!(await this.ng.ping())) throw new Error(`rtpengine NG ${this.config.RTPENGINE_NG} does not answer`);
+    });
+  }
+
+  async beforeApplicationShutdown(signal?: string): Promise<void> {
+    if (this.b2bua === undefined) return;
+    const live = this.b2bua.activeCalls;
+    this.log.info({ signal, liveCalls: live, drainSeconds: this.config.DRAIN_SECONDS }, 'draining');
+    const r = await this.b2bua.drain(this.config.DRAIN_SECONDS * 1000);
+    this.log.info({ endedByDeadline: r.endedByDeadline }, 'drained');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.hangupSub?.unsubscribe();
+    this.trunks?.stop();
+    this.quota?.stop();
+    if (this.purgeTimer !== undefined) clearInterval(this.purgeTimer);
+    this.dtmf?.close();
+    this.layer?.close();
+    await this.transports?.close();
+    this.ng?.close();
+    await this.store?.close();
+  }
+}
