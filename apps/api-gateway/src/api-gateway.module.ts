@@ -1,8 +1,85 @@
-import { Module } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { DynamicModule, Module, Type } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { LocalFileStore } from '@pbx/file-store';
+import { LOGGER, readProvisioningFile } from '@pbx/service-kit';
+import { AccountDirectory } from './accounts/account-directory';
+import { AsyncSearchesHandler } from './async-searches/async-searches.handler';
+import { AsyncSearchesHttpController } from './async-searches/async-searches.http.controller';
+import { AuthGuard } from './auth/auth.guard';
+import { LoginHandler } from './auth/login/login.handler';
+import { LoginHttpController } from './auth/login/login.http.controller';
+import { LoginThrottle } from './auth/login-throttle';
+import { CallLogsHandler } from './call-logs/call-logs.handler';
+import { CallLogsHttpController } from './call-logs/call-logs.http.controller';
+import { ChannelsHandler } from './channels/channels.handler';
+import { ChannelsHttpController } from './channels/channels.http.controller';
+import { Config } from './config';
+import { ApiExceptionFilter } from './http/api-exception.filter';
+import { HttpEdge } from './http/http-edge';
+import { UnknownRouteHttpController } from './http/unknown-route.http.controller';
+import { DocsHttpController, OPENAPI_DOCUMENT } from './openapi/docs.http.controller';
+import { buildOpenApiDocument } from './openapi/openapi.document';
+import { ACCOUNTS, Clock, CLOCK, FILE_STORE, GATEWAY_SETTINGS, GatewaySettings, LOGIN_THROTTLE } from './tokens';
+
+/** The REST controllers of the admin portal, in the order they are documented. */
+export const API_CONTROLLERS: readonly Type<unknown>[] = [LoginHttpController, CallLogsHttpController, ChannelsHttpController, AsyncSearchesHttpController];
 
 /**
- * REST for the admin portal: JWT login, roles and grants (SPEC §11), OpenAPI at /api/docs; translates REST to NATS requests.
- * Use cases arrive as folders beside this file (STYLE.md "Layout").
+ * REST for the admin portal (docs/api.md): JWT login against the provisioned accounts, roles
+ * and grants of SPEC §11, OpenAPI at /api/docs; translates REST to NATS requests.
  */
 @Module({})
-export class ApiGatewayModule {}
+export class ApiGatewayModule {
+  static register(config: Config, clock: Clock = Date.now): DynamicModule {
+    return {
+      module: ApiGatewayModule,
+      // The catch-all goes last so that every real route wins over it.
+      controllers: [...API_CONTROLLERS, DocsHttpController, UnknownRouteHttpController],
+      providers: [
+        { provide: CLOCK, useValue: clock },
+        { provide: GATEWAY_SETTINGS, inject: [LOGGER], useFactory: (logger: Logger) => gatewaySettings(config, logger) },
+        {
+          // SPEC B-3: a bad provisioning file stops the boot. Passwords are hashed here, before anything else sees them.
+          provide: ACCOUNTS,
+          inject: [LOGGER],
+          useFactory: async (logger: Logger) => {
+            const accounts = await AccountDirectory.fromProvisioning(readProvisioningFile(config.PROVISIONING_FILE), { N: 2 ** config.PASSWORD_SCRYPT_LOG2N, r: 8, p: 1 });
+            logger.info({ accounts: accounts.size, file: config.PROVISIONING_FILE }, 'accounts loaded');
+            return accounts;
+          },
+        },
+        {
+          provide: LOGIN_THROTTLE,
+          useFactory: () =>
+            new LoginThrottle(
+              {
+                login: { maxFailures: config.LOGIN_MAX_FAILURES_PER_LOGIN, windowMs: config.LOGIN_WINDOW_SECONDS * 1000 },
+                address: { maxFailures: config.LOGIN_MAX_FAILURES_PER_ADDRESS, windowMs: config.LOGIN_WINDOW_SECONDS * 1000 },
+              },
+              clock,
+            ),
+        },
+        { provide: FILE_STORE, useFactory: () => new LocalFileStore(config.FILE_STORE_DIR) },
+        { provide: OPENAPI_DOCUMENT, useFactory: () => buildOpenApiDocument(API_CONTROLLERS) },
+        HttpEdge,
+        AuthGuard,
+        ApiExceptionFilter,
+        LoginHandler,
+        CallLogsHandler,
+        ChannelsHandler,
+        AsyncSearchesHandler,
+      ],
+    };
+  }
+}
+
+function gatewaySettings(config: Config, logger: Logger): GatewaySettings {
+  let jwtSecret = config.JWT_SECRET;
+  if (!jwtSecret) {
+    // Only outside production (config refuses production without one): tokens die with this process.
+    logger.warn('JWT_SECRET is not set: using a random secret for this process; tokens stop working when it restarts and are not valid at other replicas');
+    jwtSecret = randomBytes(32).toString('base64url');
+  }
+  return { jwtSecret, jwtTtlSeconds: config.JWT_TTL_SECONDS, downstreamTimeoutMs: config.DOWNSTREAM_TIMEOUT_MS };
+}

@@ -2,4 +2,4 @@ import { serviceMain } from '@pbx/service-kit';
 import { readConfig } from './config';
 import { ApiGatewayModule } from './api-gateway.module';
 
-serviceMain('api-gateway', readConfig, () => [ApiGatewayModule]);
+serviceMain('api-gateway', readConfig, (config) => [ApiGatewayModule.register(config)]);
