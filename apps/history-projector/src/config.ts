@@ -2,12 +2,24 @@ import { z } from 'zod';
 import { defaultHttpPort } from '@pbx/contracts';
 import { baseConfigSchema, loadConfig } from '@pbx/service-kit';
 
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const flag = (dflt: 'true' | 'false') => z.enum(['true', 'false']).default(dflt).transform((v) => v === 'true');
+
 /** history-projector settings, validated once at boot (ARCHITECTURE.md "config"). */
 export const configSchema = baseConfigSchema.extend({
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(defaultHttpPort('history-projector')),
   // The projector reads the event store: a database is not optional here.
   DATABASE_URL: z.string().url(),
-  RELAY_ENABLED: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  RELAY_ENABLED: flag('true'),
+  /** Projects leg and pool events into the read models (docs/history.md). */
+  PROJECTOR_ENABLED: flag('true'),
+  /** Events per projector transaction: larger catches up faster, smaller holds the horizon less. */
+  PROJECTOR_BATCH_SIZE: int(1, 10_000).default(500),
+  /** SPEC K-5: history rows older than this many days are purged (a provisioning-driven value comes later). */
+  HISTORY_RETENTION_DAYS: int(1, 36_500).default(400),
+  /** How often retention runs (daily); the first run is shortly after boot. */
+  RETENTION_INTERVAL_MS: int(1_000, 7 * 86_400_000).default(86_400_000),
+  RETENTION_ENABLED: flag('true'),
 });
 export type Config = z.infer<typeof configSchema>;
 

@@ -2,6 +2,7 @@ import { createEventStore, decodeRelayedEvent, migrateEventStore } from '@pbx/ev
 import { runService, RunningService } from '@pbx/service-kit';
 import { createTestDatabase, eventually, testNatsUrl } from '@pbx/testing';
 import { connect, NatsConnection } from 'nats';
+import { configSchema } from '../src/config';
 import { HistoryProjectorModule } from '../src/history-projector.module';
 
 describe('history-projector runs the event relay (ARCHITECTURE.md "Events")', () => {
@@ -12,7 +13,8 @@ describe('history-projector runs the event relay (ARCHITECTURE.md "Events")', ()
   beforeAll(async () => {
     url = await createTestDatabase('relay_svc');
     await migrateEventStore(url);
-    const config = { NATS_URL: testNatsUrl(), DATABASE_URL: url, HTTP_HOST: '127.0.0.1', HTTP_PORT: 0, LOG_LEVEL: 'silent' as const, RELAY_ENABLED: true };
+    // The relay alone: this database has no read-model tables.
+    const config = configSchema.parse({ NATS_URL: testNatsUrl(), DATABASE_URL: url, HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', LOG_LEVEL: 'silent', PROJECTOR_ENABLED: 'false', RETENTION_ENABLED: 'false' });
     svc = await runService({ service: 'history-projector', config, imports: [HistoryProjectorModule.register(config)] });
     nc = await connect({ servers: testNatsUrl() });
   });

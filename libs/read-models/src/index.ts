@@ -12,3 +12,9 @@ export { buildCallLogQuery, CALL_LOG_ITEM_SELECT, CALL_LOG_ORDER_SQL, CALL_LOG_T
 export type { CallLogDbRow, CallLogSearchOutcome, SqlRunner, SqlWhere } from './call-log.query';
 export { CALL_LOG_CSV_COLUMNS, callLogCsvSelectSql } from './call-log.csv';
 export type { CsvColumn } from './call-log.csv';
+export { loadCallLogStates, saveCallLogStates, upsertCallLogRows } from './call-log.writes';
+export type { CallLogStateWrite } from './call-log.writes';
+export { applyChannelUsageChanges } from './channel-usage.writes';
+export type { ChannelUsageChange, ChannelUsageRow } from './channel-usage.writes';
+export { purgeHistoryBefore, retentionCutoff } from './retention';
+export type { PurgeResult } from './retention';
