@@ -10,7 +10,9 @@ const usage = `usage: tools/stack <command>
   down                   stop a detached stack and everything it started
   status                 show each part of a running stack
   provision FILE --check validate a provisioning file, listing every error
-  test                   install what is missing and run every test`;
+  test                   install what is missing and run every test
+  rebuild-projections    empty the history read models and replay the event store into them
+                         (the running stack's database, or DATABASE_URL)`;
 
 const alive = (pid: number): boolean => {
   try {
@@ -123,6 +125,20 @@ async function main(argv: string[]): Promise<number> {
       // Applying a file to a running server (an event, picked up without restart) is issue #4's work.
       process.stderr.write(`${file}: valid; applying to a running server is not available yet (use --check, or restart the stack with PROVISIONING_FILE)\n`);
       return 2;
+    }
+    case 'rebuild-projections': {
+      // SPEC H-3: the replay itself is history-projector's (apps/history-projector/src/rebuild.ts).
+      const s = readState(statePath(c));
+      const databaseUrl = c.databaseUrl ?? (s && alive(s.pid) ? s.databaseUrl : undefined);
+      if (!databaseUrl) {
+        process.stderr.write('rebuild-projections: no stack is running (tools/stack up) and DATABASE_URL is not set\n');
+        return 1;
+      }
+      // The build the stack runs (dist/), never rebuilt under running services; from source without one.
+      const built = join(repoRoot, 'dist/apps/history-projector/src/rebuild.js');
+      const args = existsSync(built) ? ['--enable-source-maps', built] : ['--require', join(repoRoot, 'tools/run-ts.cjs'), join(repoRoot, 'apps/history-projector/src/rebuild.ts')];
+      const child = spawn(process.execPath, args, { stdio: 'inherit', env: { ...process.env, DATABASE_URL: databaseUrl } });
+      return new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
     }
     default:
       process.stderr.write(`${usage}\n`);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { SERVICE_NAMES } from '@pbx/contracts';
 import { migrateEventStore } from '@pbx/event-store';
 import { parseProvisioning } from '@pbx/provisioning';
+import { migrateReadModels } from '@pbx/read-models';
 import { ensureDatabase, ManagedProcess, startNats, startPostgres, startProcess, startRtpengine, waitFor } from '@pbx/testing';
 import { logDir, repoRoot, servicePorts, StackConfig, StackState, statePath } from './stack-config';
 
@@ -67,6 +68,7 @@ export async function runStack(c: StackConfig, opts: { echo: boolean }): Promise
 
     // 3. Migrations.
     await migrateEventStore(pg.url);
+    await migrateReadModels(pg.url);
     say('migrations applied');
 
     // 4. Services.
