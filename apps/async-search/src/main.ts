@@ -2,4 +2,4 @@ import { serviceMain } from '@pbx/service-kit';
 import { readConfig } from './config';
 import { AsyncSearchModule } from './async-search.module';
 
-serviceMain('async-search', readConfig, () => [AsyncSearchModule]);
+serviceMain('async-search', readConfig, (config) => [AsyncSearchModule.register(config)]);

@@ -186,6 +186,7 @@ describe('notification (SPEC S-5)', () => {
       .given([registered(), started(), completed(), f1])
       .when(failure(2))
       .then([{ type: 'SearchJobNotificationFailed', data: { to: 'sato@example.jp', reason: 'ECONNREFUSED', failures: 2, final: true, at: at(10_000) } }]);
+    expect(state([registered(), started(), completed(), f1])).toMatchObject({ notification: 'pending', notificationFailures: 1, notificationFailedAt: at(10_000) });
     expect(state([registered(), started(), completed(), { ...f1, data: { ...f1.data, failures: 2, final: true } }]).notification).toBe('failed');
   });
   it('stays quiet when no mail is owed (no address, not done)', () => {

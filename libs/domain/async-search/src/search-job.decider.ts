@@ -124,7 +124,7 @@ function evolve(s: SearchJobState, e: SearchJobEvent): SearchJobState {
         run: { ...s.run, leaseUntil: e.data.leaseUntil, heartbeatAt: e.data.at },
       };
     case 'SearchJobCompleted': {
-      const { run: _r, ...rest } = s;
+      const { run: _r, notificationFailedAt: _n, ...rest } = s;
       const { resultKey, rowCount, bytes, at } = e.data;
       return {
         ...rest,
@@ -159,7 +159,7 @@ function evolve(s: SearchJobState, e: SearchJobEvent): SearchJobState {
     case 'SearchJobNotified':
       return { ...s, notification: 'sent' };
     case 'SearchJobNotificationFailed':
-      return { ...s, notification: e.data.final ? 'failed' : 'pending', notificationFailures: e.data.failures };
+      return { ...s, notification: e.data.final ? 'failed' : 'pending', notificationFailures: e.data.failures, notificationFailedAt: e.data.at };
     default:
       return assertNever(e, 'search job event');
   }

@@ -57,6 +57,8 @@ export interface SearchJob extends SearchJobDefinition {
   readonly error?: SearchJobError;
   readonly notification: NotificationStatus;
   readonly notificationFailures: number;
+  /** When the last send failed (the sweep backs off from it). */
+  readonly notificationFailedAt?: string;
   readonly deletedAt?: string;
 }
 

@@ -1,0 +1,76 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { ClientBase } from 'pg';
+import type { Logger } from 'pino';
+import { SEARCH_JOB_EVENT_TYPES, SearchJobEvent, searchJobDecider } from '@pbx/domain-async-search';
+import { ConsumedEvent, Consumer, EventStore, parseStreamName, resetConsumer, startConsumer } from '@pbx/event-store';
+import { LOGGER } from '@pbx/service-kit';
+import type { Config } from '../config';
+import { CONFIG, EVENT_STORE } from '../tokens';
+import { readJobRow, upsertJob } from './job.read-model';
+import { JOBS_TABLE } from './job.schema';
+import { SEARCH_JOB_CATEGORY } from './job.repository';
+
+export const JOBS_PROJECTION = 'async-search-jobs';
+
+/**
+ * Applies one stored event to the jobs' read model, idempotently: a row already at or past the
+ * event's stream position is left alone (the service wrote it right after its append); the next
+ * position is folded on the row's state; a gap (never expected) is filled from the stream.
+ */
+export async function applyJobEvent(tx: ClientBase, e: ConsumedEvent<SearchJobEvent>, store: EventStore): Promise<void> {
+  const { category, id } = parseStreamName(e.streamName);
+  if (category !== SEARCH_JOB_CATEGORY) return;
+  const row = await readJobRow(tx, id);
+  const version = row?.version ?? 0n;
+  if (e.streamPosition <= version) return;
+  if (e.streamPosition === version + 1n) {
+    await upsertJob(tx, searchJobDecider.evolve(row?.job ?? searchJobDecider.initialState(), e), e.streamPosition);
+    return;
+  }
+  const { events, version: head } = await store.readStream<SearchJobEvent>(e.streamName);
+  let state = searchJobDecider.initialState();
+  for (const x of events) state = searchJobDecider.evolve(state, x);
+  await upsertJob(tx, state, head);
+}
+
+/**
+ * The jobs' read model as a checkpointed projection (ARCHITECTURE.md: the checkpoint commits
+ * with the rows). It repairs rows a crashed instance did not write after its append, and
+ * rebuilds the table from the log after {@link resetJobsProjection}.
+ */
+@Injectable()
+export class JobsProjection implements OnApplicationBootstrap, OnApplicationShutdown {
+  private consumer?: Consumer;
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const log = this.logger.child({ component: 'jobs-projection' });
+    this.consumer = startConsumer<SearchJobEvent>({
+      name: JOBS_PROJECTION,
+      connectionString: this.config.DATABASE_URL,
+      eventTypes: SEARCH_JOB_EVENT_TYPES,
+      handle: async (events, tx) => {
+        for (const e of events) await applyJobEvent(tx, e, this.store);
+      },
+      logger: log,
+    });
+  }
+
+  get position() {
+    return this.consumer?.position;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.consumer?.stop();
+  }
+}
+
+/** Rebuild: empty the table and rewind the checkpoint in one transaction; a running projection replays the log. */
+export async function resetJobsProjection(tx: ClientBase): Promise<void> {
+  await tx.query(`DELETE FROM ${JOBS_TABLE}`);
+  await resetConsumer(tx, JOBS_PROJECTION);
+}
