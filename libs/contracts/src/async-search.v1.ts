@@ -105,8 +105,11 @@ export const asyncSearchJobViewSchema = z.object({
   progress: z.object({ rows: z.number().int().min(0), percent: z.number().min(0).max(100).optional() }),
   /** Rows in the result (the final count once done; so far while processing). */
   rowCount: z.number().int().min(0),
-  /** Why the last attempt failed (status `failed`). */
-  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  /**
+   * Why the job failed (status `failed`). Named `failure`, not `error`: a reply with a top-level
+   * `error` object is the typed error envelope of every NATS request (errors.ts).
+   */
+  failure: z.object({ code: z.string(), message: z.string() }).optional(),
   /** 登録日時: when the job was registered. */
   createdAt: instant,
   startedAt: instant.nullable(),
