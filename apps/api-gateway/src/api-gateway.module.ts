@@ -17,7 +17,6 @@ import { ChannelsHttpController } from './channels/channels.http.controller';
 import { Config } from './config';
 import { ApiExceptionFilter } from './http/api-exception.filter';
 import { HttpEdge } from './http/http-edge';
-import { UnknownRouteHttpController } from './http/unknown-route.http.controller';
 import { DocsHttpController, OPENAPI_DOCUMENT } from './openapi/docs.http.controller';
 import { buildOpenApiDocument } from './openapi/openapi.document';
 import { ACCOUNTS, Clock, CLOCK, FILE_STORE, GATEWAY_SETTINGS, GatewaySettings, LOGIN_THROTTLE } from './tokens';
@@ -34,8 +33,7 @@ export class ApiGatewayModule {
   static register(config: Config, clock: Clock = Date.now): DynamicModule {
     return {
       module: ApiGatewayModule,
-      // The catch-all goes last so that every real route wins over it.
-      controllers: [...API_CONTROLLERS, DocsHttpController, UnknownRouteHttpController],
+      controllers: [...API_CONTROLLERS, DocsHttpController],
       providers: [
         { provide: CLOCK, useValue: clock },
         { provide: GATEWAY_SETTINGS, inject: [LOGGER], useFactory: (logger: Logger) => gatewaySettings(config, logger) },
@@ -60,7 +58,7 @@ export class ApiGatewayModule {
               clock,
             ),
         },
-        { provide: FILE_STORE, useFactory: () => new LocalFileStore(config.FILE_STORE_DIR) },
+        { provide: FILE_STORE, useFactory: () => new LocalFileStore(config.ASYNC_SEARCH_FILES_DIR) },
         { provide: OPENAPI_DOCUMENT, useFactory: () => buildOpenApiDocument(API_CONTROLLERS) },
         HttpEdge,
         AuthGuard,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defaultHttpPort } from '@pbx/contracts';
+import { ASYNC_SEARCH_FILES_DIR_DEFAULT, defaultHttpPort } from '@pbx/contracts';
 import { baseConfigSchema, loadConfig } from '@pbx/service-kit';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -26,8 +26,8 @@ export const configSchema = baseConfigSchema
     PASSWORD_SCRYPT_LOG2N: int(10, 20).default(15),
     /** How long a downstream service (history-projector, async-search, channel-quota) has to answer. */
     DOWNSTREAM_TIMEOUT_MS: int(100, 60_000).default(5_000),
-    /** The folder async-search writes its result files to (its FILE_STORE_DIR): downloads are read from it. */
-    FILE_STORE_DIR: z.string().min(1).default('.data/files'),
+    /** The folder async-search writes its result files to (the same setting as async-search's): downloads are read from it. */
+    ASYNC_SEARCH_FILES_DIR: z.string().min(1).default(ASYNC_SEARCH_FILES_DIR_DEFAULT),
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production' && !c.JWT_SECRET) {

@@ -8,7 +8,8 @@ import { ACCOUNTS, Clock, CLOCK, GATEWAY_SETTINGS, GatewaySettings } from '../to
 import { verifyJwt } from './jwt';
 import { AuthenticatedRequest, Principal } from './principal';
 
-const bearer = /^Bearer ([A-Za-z0-9._-]{1,8192})$/;
+/** RFC 7235 §2.1: the scheme name is case-insensitive. */
+const bearer = /^Bearer ([A-Za-z0-9._-]{1,8192})$/i;
 
 /**
  * Every API route but login needs a valid token (SPEC A-2), and its role must be one the
