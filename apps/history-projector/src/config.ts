@@ -19,6 +19,8 @@ export const configSchema = baseConfigSchema.extend({
   HISTORY_RETENTION_DAYS: int(1, 36_500).default(400),
   /** How often retention runs (daily); the first run is shortly after boot. */
   RETENTION_INTERVAL_MS: int(1_000, 7 * 86_400_000).default(86_400_000),
+  /** The first retention run after boot. */
+  RETENTION_FIRST_RUN_MS: int(0, 86_400_000).default(60_000),
   RETENTION_ENABLED: flag('true'),
 });
 export type Config = z.infer<typeof configSchema>;

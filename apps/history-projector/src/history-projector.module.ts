@@ -25,7 +25,7 @@ export class HistoryProjectorModule {
         { provide: CLOCK, useValue: clock },
         {
           provide: RETENTION_SETTINGS,
-          useValue: { enabled: config.RETENTION_ENABLED, days: config.HISTORY_RETENTION_DAYS, intervalMs: config.RETENTION_INTERVAL_MS, firstRunMs: 60_000 },
+          useValue: { enabled: config.RETENTION_ENABLED, days: config.HISTORY_RETENTION_DAYS, intervalMs: config.RETENTION_INTERVAL_MS, firstRunMs: config.RETENTION_FIRST_RUN_MS },
         },
         RetentionService,
         CallLogsHandler,

@@ -151,3 +151,20 @@ export function expectedRow(call: CallScript): CallLogRow | null {
   const events = [...decideCall(call).values()].flat();
   return callLogRow(events.reduce(evolveCallLog, initialCallLogState()));
 }
+
+/** Appends calls one leg per append (all of a leg's events at once), `parallel` legs at a time. */
+export async function appendCallsByLeg(store: EventStore, calls: readonly CallScript[], parallel = 4): Promise<number> {
+  const work: { stream: string; events: LegEvent[]; requestId: string }[] = [];
+  for (const c of calls) for (const [legId, events] of decideCall(c)) work.push({ stream: legStreamName(legId), events, requestId: c.requestId });
+  let next = 0;
+  let appended = 0;
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      for (let w = work[next++]; w !== undefined; w = work[next++]) {
+        await store.append(w.stream, w.events, { expectedVersion: 0n, metadata: { correlationId: w.requestId } });
+        appended += w.events.length;
+      }
+    }),
+  );
+  return appended;
+}
