@@ -31,6 +31,16 @@ export const configSchema = baseConfigSchema.extend({
   CHANNEL_LEASE_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
   /** Shared by every sip-edge instance so each accepts the others' nonces. */
   DIGEST_NONCE_SECRET: z.string().min(16).default(randomBytes(24).toString('hex')),
+  /**
+   * Digest algorithms offered, one challenge row each, in this order (RFC 8760). MD5 alone by
+   * default: SIPp 3.6 answers the first challenge only and sip.js the last only, and neither
+   * knows SHA-256, so a second row locks one of them out. `SHA-256,MD5` for fleets that cope.
+   */
+  DIGEST_ALGORITHMS: z
+    .string()
+    .default('MD5')
+    .transform((s) => s.split(',').map((a) => a.trim().toUpperCase()))
+    .pipe(z.array(z.enum(['MD5', 'SHA-256'])).min(1)),
   DIGEST_NONCE_TTL_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
   REGISTER_MIN_EXPIRES: z.coerce.number().int().min(1).default(60),
   REGISTER_MAX_EXPIRES: z.coerce.number().int().min(60).default(3600),

@@ -107,7 +107,7 @@ export class SipEdgeService implements OnApplicationBootstrap, BeforeApplication
       await this.dtmf.listen(c.DTMF_LISTEN_PORT);
     }
 
-    const auth = new Authenticator(() => this.directory, { nonceSecret: c.DIGEST_NONCE_SECRET, nonceTtlMs: c.DIGEST_NONCE_TTL_SECONDS * 1000 });
+    const auth = new Authenticator(() => this.directory, { nonceSecret: c.DIGEST_NONCE_SECRET, nonceTtlMs: c.DIGEST_NONCE_TTL_SECONDS * 1000, algorithms: c.DIGEST_ALGORITHMS });
     this.registrar = new Registrar({
       store: this.bindings,
       auth,

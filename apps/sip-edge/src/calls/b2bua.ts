@@ -202,7 +202,7 @@ export class B2bua {
         if (overLimit) {
           // SPEC Q-5: forward to overLimitForward if set, else 486 with a Reason naming the limit
           if (dir.overLimitForward === null) {
-            return this.failCall(call, 486, 'Busy Here', 'over-channel-limit', {
+            return this.failCall(call, 486, 'Busy Here', 'over-channel-limit', 'system', {
               Reason: `SIP;cause=486;text="channel limit reached (channelLimit=${r.granted ? '' : r.why === 'exceeded' ? r.limit : ''})"`,
             });
           }
@@ -212,7 +212,7 @@ export class B2bua {
         ? await this.route(dir.overLimitForward ?? '', { kind: 'extension', extension: dir.overLimitForward ?? '' }, call, callerNumber)
         : await this.route(dialed, identity.kind === 'extension' ? { kind: 'extension', extension: identity.number } : { kind: 'trunk', trunkId: identity.trunk.id, ...(dialNumber(callerNumber) !== undefined ? { callerNumber: dialNumber(callerNumber) } : {}) }, call);
       if (call.phase !== 'routing') return; // cancelled while routing
-      await this.connect(call, route, dialed, callerNumber, overLimit);
+      await this.connect(call, route, callerNumber, overLimit);
     } catch (e) {
       this.deps.log('error', 'call-setup-failed', { requestId: call.requestId, error: (e as Error).message, stack: (e as Error).stack });
       if (call.phase === 'routing' || call.phase === 'ringing') this.failCall(call, 500, 'Server Internal Error', 'failed');
@@ -229,7 +229,7 @@ export class B2bua {
     return reply.route;
   }
 
-  private async connect(call: Call, route: RouteDecision, dialed: string, callerNumber: string, forwarded: boolean): Promise<void> {
+  private async connect(call: Call, route: RouteDecision, callerNumber: string, forwarded: boolean): Promise<void> {
     const dir = this.deps.directory();
     switch (route.kind) {
       case 'rejected':
@@ -417,16 +417,18 @@ export class B2bua {
     // 2xx
     if (b.dialog !== undefined) {
       // a retransmitted 2xx: our ACK was lost (RFC 6026 Accepted state)
-      if (b.ack !== undefined) this.deps.layer.sendStateless(b.ack, b.peer);
+      const ack = b.ack;
+      if (ack !== undefined) this.deps.layer.sendStateless(ack, b.peer);
       return;
     }
     b.dialog = dialogFromUac(b.invite, res);
-    b.ack = createInDialogRequest(b.dialog, 'ACK', { via: viaSentBy(this.deps.local, b.peer.protocol), branch: newBranch(), cseq: b.invite.cseq().seq }).request;
-    this.deps.layer.sendStateless(b.ack, b.peer);
+    const ack = createInDialogRequest(b.dialog, 'ACK', { via: viaSentBy(this.deps.local, b.peer.protocol), branch: newBranch(), cseq: b.invite.cseq().seq }).request;
+    b.ack = ack;
+    this.deps.layer.sendStateless(ack, b.peer);
     if (call.phase !== 'ringing' || call.winner !== undefined) {
       // another fork answered first, or the caller gave up: this one is hung up at once
       b.state = 'answered';
-      this.byeB(call, b);
+      this.byeB(b);
       await this.endB(call, b, 'cancelled', null, 'system');
       return;
     }
@@ -441,7 +443,7 @@ export class B2bua {
       answerSdp = await this.deps.media.answer({ callId: rtpCallId(call), fromTag: call.a.fromTag, toTag: b.localTag, sdp: res.body.toString('utf8'), toProfile: call.a.profile });
     } catch (e) {
       this.deps.log('error', 'media-answer-failed', { requestId: call.requestId, error: (e as Error).message });
-      this.byeB(call, b);
+      this.byeB(b);
       await this.endB(call, b, 'failed', null, 'system');
       return this.failCall(call, 500, 'Server Internal Error - media', 'failed');
     }
@@ -454,7 +456,7 @@ export class B2bua {
       ]);
     } catch (e) {
       this.deps.log('error', 'answer-not-recorded', { requestId: call.requestId, error: (e as Error).message });
-      this.byeB(call, b);
+      this.byeB(b);
       await this.endB(call, b, 'failed', null, 'system');
       return this.failCall(call, 500, 'Server Internal Error - the call could not be recorded', 'failed');
     }
@@ -618,7 +620,7 @@ export class B2bua {
     call.phase = 'ending';
     const b = call.winner;
     if (from !== 'a') this.byeA(call);
-    if (b !== undefined && from !== b) this.byeB(call, b);
+    if (b !== undefined && from !== b) this.byeB(b);
     const at = this.iso();
     await Promise.all([
       this.deps.recorder.record({ type: 'EndLeg', legId: call.a.legId, cause, sipStatus: null, hungUpBy, at }),
@@ -635,7 +637,7 @@ export class B2bua {
     this.deps.layer.sendRequest(request, call.a.peer, { onResponse: () => undefined, onTimeout: () => undefined });
   }
 
-  private byeB(call: Call, b: BLeg): void {
+  private byeB(b: BLeg): void {
     const d = b.dialog;
     if (d === undefined) return;
     const { request, dialog } = createInDialogRequest(d, 'BYE', { via: viaSentBy(this.deps.local, b.peer.protocol), branch: newBranch() });

@@ -1,4 +1,4 @@
-import { createChallenges, createNonceIssuer, NonceCountTracker, NonceIssuer, Peer, SipRequest, verifyDigest } from '@pbx/sip';
+import { createChallenges, createNonceIssuer, DigestAlgorithm, NonceCountTracker, NonceIssuer, Peer, SipRequest, verifyDigest } from '@pbx/sip';
 import { Trunk } from '@pbx/provisioning';
 import { EdgeDirectory } from '../provisioning/edge-directory';
 
@@ -18,7 +18,7 @@ export class Authenticator {
 
   constructor(
     private readonly directory: () => EdgeDirectory,
-    options: { nonceSecret: string; nonceTtlMs: number },
+    private readonly options: { nonceSecret: string; nonceTtlMs: number; algorithms: readonly DigestAlgorithm[] },
   ) {
     this.issuer = createNonceIssuer({ secret: options.nonceSecret, ttlMs: options.nonceTtlMs });
   }
@@ -41,11 +41,14 @@ export class Authenticator {
       issuer: this.issuer,
       nonceCounts: this.nonceCounts,
       lookupHa1: (u, a) => dir.ha1(u, a),
+      algorithms: this.options.algorithms,
     });
     if (!verdict.ok) {
       const stale = verdict.reason === 'stale';
       const reason = verdict.reason === 'missing' || stale ? (register ? 'Unauthorized' : 'Proxy Authentication Required') : `${register ? 'Unauthorized' : 'Proxy Authentication Required'} - ${verdict.reason}`;
-      return { ok: false, status, reason, headers: { [challengeHeader]: createChallenges(this.issuer, dir.domain, { stale }) } };
+      // one challenge row per algorithm, in the configured order (docs/sip-edge.md "Digest")
+      const challenges = this.options.algorithms.flatMap((a) => createChallenges(this.issuer, dir.domain, { stale, algorithms: [a] }));
+      return { ok: false, status, reason, headers: { [challengeHeader]: challenges } };
     }
     // The authenticated user must be the one the request speaks for (no registering or calling as someone else)
     const claimed = register ? request.to().uri : request.from().uri;

@@ -21,7 +21,7 @@ export function guardRequest(request: SipRequest): GuardVerdict {
   if (method === 'ACK') return OK; // never answered (§17.1.1.3)
   try {
     const uri = request.uri;
-    if (uri.scheme !== 'sip' && uri.scheme !== 'sips') return { ok: false, status: 416, reason: 'Unsupported URI Scheme' };
+    if (uri.kind !== 'sip') return { ok: false, status: 416, reason: 'Unsupported URI Scheme' };
     if (method !== 'OPTIONS' && method !== 'CANCEL' && request.maxForwards() === 0) return { ok: false, status: 483, reason: 'Too Many Hops' };
     if (method !== 'CANCEL') {
       const unsupported = [...request.require(), ...request.proxyRequire()].filter((tag) => !SUPPORTED.has(tag.toLowerCase()));

@@ -1,0 +1,271 @@
+import { createSocket, Socket } from 'node:dgram';
+import { freePort, eventually } from '@pbx/testing';
+import { DIDS, EdgeStack, legsOfCallTo, registerPhone, sipp, SippRun, startEdgeStack, StoredLegEvent } from './support/edge-stack';
+
+// Issue #3's flows through the real stack: SIPp phones and carrier, sip-edge, dialplan,
+// channel-quota, rtpengine, PostgreSQL, NATS. Each test checks the SIP outcome on both sides
+// and the leg events recorded (SPEC H-1).
+
+/** SIPp exit 0 = every call of the scenario succeeded; otherwise show what it saw. */
+function passed(run: SippRun): void {
+  if (run.code !== 0) throw new Error(`sipp exited ${run.code}:\n${run.stderr.slice(-3000)}`);
+}
+
+const types = (events: StoredLegEvent[] | undefined): string[] => (events ?? []).map((e) => e.type);
+
+function legsBySide(legs: Map<string, StoredLegEvent[]>): { a: StoredLegEvent[]; b: StoredLegEvent[][] } {
+  let a: StoredLegEvent[] = [];
+  const b: StoredLegEvent[][] = [];
+  for (const events of legs.values()) {
+    if (events[0]?.data['side'] === 'a-leg') a = events;
+    else b.push(events);
+  }
+  return { a, b };
+}
+
+async function lastCallTo(stack: EdgeStack, callee: string, legCount: number): Promise<{ a: StoredLegEvent[]; b: StoredLegEvent[][] }> {
+  return eventually(
+    `the events of the call to ${callee}`,
+    async () => {
+      const calls = await legsOfCallTo(stack.databaseUrl, callee);
+      const last = calls.at(-1);
+      if (last === undefined || last.legs.size < legCount) return undefined;
+      const sides = legsBySide(last.legs);
+      const ended = [sides.a, ...sides.b].every((l) => l.at(-1)?.type === 'LegEnded');
+      return ended ? sides : undefined;
+    },
+    15_000,
+    100,
+  );
+}
+
+/** A UDP socket that plays the callee's RTP endpoint: counts what arrives and answers every packet to its sender. */
+class RtpProbe {
+  received = 0;
+  echoedBack = 0;
+  payloadTypes = new Set<number>();
+  private constructor(
+    private readonly socket: Socket,
+    readonly port: number,
+  ) {}
+  static async open(): Promise<RtpProbe> {
+    const port = await freePort();
+    const socket = createSocket('udp4');
+    await new Promise<void>((r) => socket.bind(port, '127.0.0.1', () => r()));
+    const probe = new RtpProbe(socket, port);
+    socket.on('message', (m, rinfo) => {
+      if (m.length < 12 || m[0] >> 6 !== 2) return;
+      // our own marker payload coming back through SIPp's echo
+      if (m.length >= 16 && m.subarray(12, 16).toString('latin1') === 'ECHO') {
+        probe.echoedBack++;
+        return;
+      }
+      probe.received++;
+      probe.payloadTypes.add(m[1] & 0x7f);
+      const reply = Buffer.from(m);
+      reply.write('ECHO', 12, 'latin1');
+      socket.send(reply, rinfo.port, rinfo.address);
+    });
+    return probe;
+  }
+  close(): void {
+    this.socket.close();
+  }
+}
+
+/** One SIP request over UDP; resolves with the first response's text (or undefined after timeoutMs). */
+export async function udpExchange(port: number, text: string, timeoutMs = 2_000): Promise<string | undefined> {
+  const s = createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+  const localPort = s.address().port;
+  return new Promise((resolve) => {
+    const t = setTimeout(() => {
+      s.close();
+      resolve(undefined);
+    }, timeoutMs);
+    s.on('message', (m) => {
+      clearTimeout(t);
+      s.close();
+      resolve(m.toString('utf8'));
+    });
+    s.send(text.replace(/LOCALPORT/g, String(localPort)), port, '127.0.0.1');
+  });
+}
+
+describe('sip-edge calls through the real stack (issue #3)', () => {
+  let stack: EdgeStack;
+  const uac = (o: { scenario: string; service: string; status?: number; durationMs?: number; extra?: string[]; user?: string; password?: string; localPort?: number; keys?: Record<string, string> }) =>
+    sipp({
+      scenario: o.scenario,
+      remote: `127.0.0.1:${stack.sipPort}`,
+      localPort: o.localPort ?? stack.trunkPort,
+      service: o.service,
+      status: o.status,
+      durationMs: o.durationMs,
+      extra: o.extra,
+      user: o.user,
+      password: o.password,
+      keys: { domain: stack.domain, caller: o.user ?? '0312340000', ...o.keys },
+    });
+  // one SIP port per phone for the whole file: re-registering refreshes the same binding
+  const phonePorts = new Map<string, number>();
+  const phone = async (user: string, scenario: string, keys: Record<string, string> = {}, durationMs?: number) => {
+    const port = phonePorts.get(user) ?? (await freePort());
+    phonePorts.set(user, port);
+    await registerPhone(stack, user, port);
+    return sipp({ scenario, localPort: port, keys: { domain: stack.domain, ...keys }, durationMs, timeoutSeconds: 30 });
+  };
+
+  beforeAll(async () => {
+    stack = await startEdgeStack({ ringTimeoutSeconds: 5 });
+  }, 90_000);
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('answers OPTIONS outside a dialog with 200 and Allow', async () => {
+    const res = await udpExchange(
+      stack.sipPort,
+      'OPTIONS sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:LOCALPORT;branch=z9hG4bKopt1;rport\r\nFrom: <sip:probe@x>;tag=1\r\nTo: <sip:127.0.0.1>\r\nCall-ID: opt-1\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n',
+    );
+    expect(res).toMatch(/^SIP\/2\.0 200 OK\r\n/);
+    expect(res).toMatch(/\r\nAllow: [^\r]*INVITE/);
+  });
+
+  it('trunk → DID → registered phone: answered, RTP flows both ways through rtpengine (PCMA caller, PCMU callee), events for both legs', async () => {
+    const probe = await RtpProbe.open();
+    try {
+      const callee = await phone('1002', 'uas-answer.xml', { rtp_port: String(probe.port) });
+      const caller = uac({ scenario: 'uac-call-with-audio.xml', service: DIDS.toPhone, durationMs: 2_500, extra: ['-rtp_echo'] });
+      const [c, d] = await Promise.all([caller.done, callee.done]);
+      passed(c);
+      passed(d);
+      // ~50 packets/s for 2.5 s: media reached the far end, transcoded to the callee's codec…
+      expect(probe.received).toBeGreaterThan(50);
+      expect([...probe.payloadTypes]).toEqual([0]);
+      // …and what the callee sent came back through rtpengine and SIPp's echo
+      expect(probe.echoedBack).toBeGreaterThan(20);
+    } finally {
+      probe.close();
+    }
+    const { a, b } = await lastCallTo(stack, DIDS.toPhone, 2);
+    expect(types(a)).toEqual(['LegCreated', 'LegRinging', 'LegAnswered', 'LegBridged', 'LegEnded']);
+    expect(a[0].data).toMatchObject({ direction: 'inbound', side: 'a-leg', farEnd: { kind: 'trunk', trunkId: 'carrier-a', did: DIDS.toPhone } });
+    expect(a.at(-1)?.data).toMatchObject({ cause: 'normal', hungUpBy: 'caller', sipStatus: null });
+    expect(b).toHaveLength(1);
+    expect(types(b[0])).toEqual(['LegCreated', 'LegRinging', 'LegAnswered', 'LegBridged', 'LegEnded']);
+    expect(b[0][0].data).toMatchObject({ direction: 'outbound', side: 'b-leg', farEnd: { kind: 'extension', number: '1002' }, callee: '1002' });
+  }, 60_000);
+
+  it('phone → phone with digest (407 then credentials): answered and hung up by the caller', async () => {
+    const callee = await phone('1002', 'uas-answer.xml');
+    const caller = uac({ scenario: 'uac-call-auth.xml', service: '1002', user: '1001', password: 's3cret-1001', localPort: await freePort() });
+    const [c, d] = await Promise.all([caller.done, callee.done]);
+    passed(c);
+    passed(d);
+    const { a, b } = await lastCallTo(stack, '1002', 2);
+    expect(a[0].data).toMatchObject({ farEnd: { kind: 'extension', number: '1001' }, presentedCaller: '1001' });
+    expect(b[0][0].data).toMatchObject({ presentedCaller: '1001' }); // SPEC D-1
+  }, 60_000);
+
+  it('phone → external number leaves through the trunk (SPEC N-2) and takes a channel', async () => {
+    const carrier = sipp({ scenario: 'uas-answer.xml', localPort: stack.trunkPort, keys: { domain: stack.domain }, timeoutSeconds: 30 });
+    const caller = uac({ scenario: 'uac-call-auth.xml', service: '0312349999', user: '1001', password: 's3cret-1001', localPort: await freePort() });
+    const [c, d] = await Promise.all([caller.done, carrier.done]);
+    passed(c);
+    passed(d);
+    const { b } = await lastCallTo(stack, '0312349999', 2);
+    expect(b[0][0].data).toMatchObject({ farEnd: { kind: 'external', number: '0312349999', trunkId: 'carrier-a' } });
+  }, 60_000);
+
+  it('group ring-all: the first phone to answer wins, the other is cancelled', async () => {
+    const winner = await phone('1003', 'uas-answer.xml');
+    const loser = await phone('1004', 'uas-ring-until-cancel.xml');
+    const caller = uac({ scenario: 'uac-call.xml', service: DIDS.toGroup });
+    const [c, w, l] = await Promise.all([caller.done, winner.done, loser.done]);
+    passed(c);
+    passed(w);
+    passed(l);
+    const { b } = await lastCallTo(stack, DIDS.toGroup, 3);
+    const byNumber = new Map(b.map((events) => [String(events[0].data['callee']), events]));
+    expect(types(byNumber.get('1003'))).toContain('LegAnswered');
+    expect(byNumber.get('1004')?.at(-1)?.data).toMatchObject({ cause: 'cancelled', hungUpBy: 'system' });
+  }, 60_000);
+
+  it('CANCEL before answer: 487 to the caller, the phone gets CANCEL, events say cancelled by the caller', async () => {
+    const callee = await phone('1002', 'uas-ring-until-cancel.xml');
+    const caller = uac({ scenario: 'uac-cancel.xml', service: DIDS.toPhone });
+    const [c, d] = await Promise.all([caller.done, callee.done]);
+    passed(c);
+    passed(d);
+    const { a, b } = await lastCallTo(stack, DIDS.toPhone, 2);
+    expect(a.at(-1)?.data).toMatchObject({ cause: 'cancelled', hungUpBy: 'caller', sipStatus: 487 });
+    expect(b[0].at(-1)?.data).toMatchObject({ cause: 'cancelled' });
+  }, 60_000);
+
+  it('busy: the phone’s 486 is passed back to the caller', async () => {
+    const callee = await phone('1002', 'uas-busy.xml');
+    const caller = uac({ scenario: 'uac-expect-final.xml', service: DIDS.toPhone, status: 486 });
+    const [c, d] = await Promise.all([caller.done, callee.done]);
+    passed(c);
+    passed(d);
+    const { a } = await lastCallTo(stack, DIDS.toPhone, 2);
+    expect(a.at(-1)?.data).toMatchObject({ cause: 'busy', sipStatus: 486 });
+  }, 60_000);
+
+  it('no answer: 480 after ringTimeoutSeconds, the phone gets CANCEL', async () => {
+    const callee = await phone('1002', 'uas-ring-until-cancel.xml');
+    const started = Date.now();
+    const caller = uac({ scenario: 'uac-expect-final.xml', service: DIDS.toPhone, status: 480 });
+    const [c, d] = await Promise.all([caller.done, callee.done]);
+    passed(c);
+    passed(d);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(4_900);
+    const { a } = await lastCallTo(stack, DIDS.toPhone, 2);
+    expect(a.at(-1)?.data).toMatchObject({ cause: 'no-answer', sipStatus: 480 });
+  }, 60_000);
+
+  it('BYE from the callee ends both legs', async () => {
+    const callee = await phone('1002', 'uas-answer-then-bye.xml', {}, 300);
+    const caller = uac({ scenario: 'uac-wait-bye.xml', service: DIDS.toPhone });
+    const [c, d] = await Promise.all([caller.done, callee.done]);
+    passed(c);
+    passed(d);
+    const { a } = await lastCallTo(stack, DIDS.toPhone, 2);
+    expect(a.at(-1)?.data).toMatchObject({ cause: 'normal', hungUpBy: 'callee' });
+  }, 60_000);
+
+  it('re-INVITE hold and resume are passed through and recorded', async () => {
+    const callee = await phone('1002', 'uas-accept-reinvite.xml');
+    const caller = uac({ scenario: 'uac-hold-resume.xml', service: DIDS.toPhone });
+    const [c, d] = await Promise.all([caller.done, callee.done]);
+    passed(c);
+    passed(d);
+    const { a } = await lastCallTo(stack, DIDS.toPhone, 2);
+    expect(types(a)).toEqual(['LegCreated', 'LegRinging', 'LegAnswered', 'LegBridged', 'LegHeld', 'LegResumed', 'LegEnded']);
+  }, 60_000);
+
+  it('183 early media reaches the caller before the answer', async () => {
+    const callee = await phone('1002', 'uas-early-media.xml');
+    const caller = uac({ scenario: 'uac-call.xml', service: DIDS.toPhone });
+    const [c, d] = await Promise.all([caller.done, callee.done]);
+    passed(c);
+    passed(d);
+    const { a } = await lastCallTo(stack, DIDS.toPhone, 2);
+    expect(types(a)).toContain('LegEarlyMediaStarted');
+  }, 60_000);
+
+  it('an unknown number is refused with 404 (SPEC N-7), from a phone and from a trunk', async () => {
+    const fromPhone = await uac({ scenario: 'uac-auth-expect-final.xml', service: '1999', status: 404, user: '1001', password: 's3cret-1001', localPort: await freePort() }).done;
+    passed(fromPhone);
+    const fromTrunk = await uac({ scenario: 'uac-expect-final.xml', service: '0399999999', status: 404 }).done;
+    passed(fromTrunk);
+    const { a } = await lastCallTo(stack, '0399999999', 1);
+    expect(a.at(-1)?.data).toMatchObject({ cause: 'rejected', sipStatus: 404 });
+  }, 60_000);
+
+  it('a phone that is not registered gives 480', async () => {
+    const r = await uac({ scenario: 'uac-expect-final.xml', service: '0312345678', status: 480 }).done; // DID → 1001, never registered here
+    passed(r);
+  }, 30_000);
+});
