@@ -160,6 +160,7 @@ describe('INVITE server: non-2xx final (RFC 3261 §17.2.1: Completed, Confirmed)
     h.clock.advance(T1 + 10); // one retransmission
     h.receive(sibling(inv, 'ACK', { toTag: 'uas-tag' }));
     expect(tx.state).toBe('Confirmed');
+    expect(tx.toTag).toBe('uas-tag');
     expect(ev.acks.map((a) => a.at)).toEqual([T1 + 10]);
     expect(h.requests).toHaveLength(1);
     expect(h.clock.dueTimes()).toEqual([T1 + 10 + T4]);
@@ -220,6 +221,7 @@ describe('INVITE server: 2xx (RFC 6026 §8.5–§8.7 Accepted, RFC 3261 §13.3.1
     const ack = sibling(inv, 'ACK', { branch: 'z9hG4bKack2xx', toTag: 'uas-tag' });
     h.receive(ack);
     expect(ev.acks.map((a) => a.at)).toEqual([9000]);
+    expect(tx.toTag).toBe('uas-tag'); // kept after the 2xx itself is let go
     h.clock.advance(H - 9000 - 1);
     expect(sentAt(200)).toEqual([0, 500, 1500, 3500, 7500]);
     expect(tx.state).toBe('Accepted');

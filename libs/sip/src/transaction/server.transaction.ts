@@ -77,6 +77,16 @@ abstract class ServerTransactionBase extends TransactionBase implements ServerTr
     if (status >= 200) this.final = status;
   }
 
+  /**
+   * Once the ACK is in, the responses are never resent: keep only their To tag, so that a
+   * transaction waiting out Timer I or L (up to 64*T1) holds no response or body.
+   */
+  protected forgetResponses(): void {
+    this.assignedTag = this.toTag;
+    this.tagged = undefined;
+    this.last = undefined;
+  }
+
   /** Sends; on a transport error the transaction ends (§17.2.4) and false comes back. */
   protected send(response: SipResponse): boolean {
     const err = this.core.trySend(response, this.peer);
@@ -183,6 +193,7 @@ export class InviteServerTransaction extends ServerTransactionBase {
     // §17.2.1: Confirmed; Timer G stops, Timer I starts (T4, or 0 on reliable transports).
     this.st = 'Confirmed';
     this.clearTimers();
+    this.forgetResponses();
     if (!this.reliable) this.armMain(this.core.t.T4);
     this.onAck?.(ack);
     if (this.reliable) this.terminate();
@@ -193,6 +204,7 @@ export class InviteServerTransaction extends ServerTransactionBase {
     if (this.acked || this.st !== 'Accepted') return;
     this.acked = true;
     this.clearRtx(); // §13.3.1.4: retransmissions stop with the ACK; Timer L keeps running
+    this.forgetResponses();
     this.onAck?.(ack);
   }
 
