@@ -40,7 +40,7 @@ export function writeGatewayProvisioning(): { file: string; serverId: string } {
       '  - { number: "0312345679", target: "1001" }',
       'accounts:',
       '  - { login: admin, role: system-admin, password: "admin-pass-1", email: admin@example.test }',
-      '  - { login: sv1, role: supervisor, password: "sv1-pass-1", grants: { callCenters: ["5001"], numbers: ["0312345679"] } }',
+      '  - { login: sv1, role: supervisor, password: "sv1-pass-1", email: sv1@example.test, grants: { callCenters: ["5001"], numbers: ["0312345679"] } }',
       '  - { login: agent1, role: user, password: "agent1-pass-1", agent: { enabled: true, signIn: { type: extension, number: "1002" } } }',
       '  - { login: agent2, role: user, password: "agent2-pass-1", agent: { enabled: true, signIn: { type: external, number: "09087654321" } } }',
       '  - { login: nodevice, role: user, password: "nodevice-pass-1" }',
@@ -127,4 +127,60 @@ export async function startRepoService(name: string, env: Record<string, string>
     throw e;
   }
   return Object.assign(proc, { healthUrl });
+}
+
+export interface ReceivedMail {
+  to: string[];
+  raw: string;
+}
+
+/** A real SMTP server (the `smtp-server` package) in the test process, keeping every message. */
+export async function startSmtp(): Promise<{ port: number; mails: ReceivedMail[]; close(): Promise<void> }> {
+  const { SMTPServer } = await import('smtp-server');
+  const mails: ReceivedMail[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
+        callback();
+      });
+    },
+  });
+  const port = await freePort();
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(port, '127.0.0.1', () => ok());
+  });
+  return { port, mails, close: () => new Promise<void>((ok) => server.close(() => ok())) };
+}
+
+/** A header of a raw message, unfolded, with RFC 2047 encoded words decoded. */
+export function mailHeader(raw: string, name: string): string | undefined {
+  const head = raw.split(/\r?\n\r?\n/)[0].replace(/\r?\n[ \t]+/g, ' ');
+  const line = head.split(/\r?\n/).find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`));
+  if (line === undefined) return undefined;
+  return line
+    .slice(name.length + 1)
+    .trim()
+    .replace(/\?=\s+=\?/g, '?==?')
+    .replace(/=\?[^?]+\?([BbQq])\?([^?]*)\?=/g, (_m, enc: string, text: string) =>
+      enc.toUpperCase() === 'B'
+        ? Buffer.from(text, 'base64').toString('utf8')
+        : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_x, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8'),
+    );
+}
+
+/** The body of a single-part text message, its transfer encoding undone. */
+export function mailText(raw: string): string {
+  const [, ...rest] = raw.split(/\r?\n\r?\n/);
+  const body = rest.join('\r\n\r\n');
+  const cte = (mailHeader(raw, 'content-transfer-encoding') ?? '7bit').toLowerCase();
+  if (cte === 'base64') return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+  if (cte === 'quoted-printable') return Buffer.from(body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_x, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8');
+  return body;
 }
