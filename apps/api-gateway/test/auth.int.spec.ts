@@ -47,6 +47,7 @@ describe('login and tokens (SPEC A-1, A-2)', () => {
       [{ json: 'admin:admin-pass-1' }, ['body']],
       [{ json: null }, ['body']],
       [{ body: '{"login": "admin", "password": ', headers: { 'content-type': 'application/json' } }, ['body']],
+      [{ body: '{"login": "admin", "password": "x", "__proto__": {"role": "system-admin"}}', headers: { 'content-type': 'application/json' } }, ['body.__proto__']],
       [{ body: 'login=admin&password=x', headers: { 'content-type': 'text/plain' } }, ['body']],
       [{}, ['body']],
     ];
@@ -96,6 +97,14 @@ describe('login and tokens (SPEC A-1, A-2)', () => {
     expect((await loginAs({ login: 'nodevice', password: PASSWORDS.nodevice })).status).toBe(200);
     now += 60_000;
     expect((await loginAs({ login: 'agent2', password: PASSWORDS.agent2 })).status).toBe(200);
+  });
+
+  it('counts logins by outcome in /metrics', async () => {
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(/pbx_api_logins_total\{outcome="ok"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/pbx_api_logins_total\{outcome="refused"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/pbx_api_logins_total\{outcome="throttled"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/pbx_http_requests_total\{route="POST \/api\/v1\/auth\/login",status="429"/);
   });
 
   it('limits failed logins per client address too (20 a minute by default), across login names', async () => {
