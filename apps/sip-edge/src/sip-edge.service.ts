@@ -183,6 +183,10 @@ export class SipEdgeService implements OnApplicationBootstrap, BeforeApplication
         tx.respond(createResponse(req, 200, 'OK', { Allow: ALLOW, Accept: 'application/sdp', 'Accept-Language': 'en' }, { toTag: newTag() }));
         return;
       case 'INVITE': {
+        if (this.b2bua.isDraining) {
+          tx.respond(createResponse(req, 503, 'Service Unavailable - shutting down', { 'Retry-After': '30' }, { toTag: newTag() }));
+          return;
+        }
         const who = this.auth.identify(req, peer);
         if (!who.ok) {
           tx.respond(createResponse(req, who.status, who.reason, who.headers, { toTag: newTag() }));

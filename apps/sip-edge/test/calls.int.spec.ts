@@ -1,4 +1,5 @@
 import { createSocket, Socket } from 'node:dgram';
+import { udpExchange } from './support/udp';
 import { freePort, eventually } from '@pbx/testing';
 import { DIDS, EdgeStack, legsOfCallTo, registerPhone, sipp, SippRun, startEdgeStack, StoredLegEvent } from './support/edge-stack';
 
@@ -71,25 +72,6 @@ class RtpProbe {
   close(): void {
     this.socket.close();
   }
-}
-
-/** One SIP request over UDP; resolves with the first response's text (or undefined after timeoutMs). */
-export async function udpExchange(port: number, text: string, timeoutMs = 2_000): Promise<string | undefined> {
-  const s = createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  const localPort = s.address().port;
-  return new Promise((resolve) => {
-    const t = setTimeout(() => {
-      s.close();
-      resolve(undefined);
-    }, timeoutMs);
-    s.on('message', (m) => {
-      clearTimeout(t);
-      s.close();
-      resolve(m.toString('utf8'));
-    });
-    s.send(text.replace(/LOCALPORT/g, String(localPort)), port, '127.0.0.1');
-  });
 }
 
 describe('sip-edge calls through the real stack (issue #3)', () => {
