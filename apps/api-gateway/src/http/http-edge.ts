@@ -12,9 +12,9 @@ const PARSERS_SET = Symbol.for('pbx.api-gateway.body-parsers');
  * - JSON bodies are parsed without throwing: a body that is not JSON, or not declared as JSON,
  *   reaches validation as a marker and is answered as a field error (SPEC B-2), not as
  *   Fastify's own error shape;
- * - errors that Fastify or Nest answer before a route's handler runs (unknown route, body too
- *   large, malformed URL) get the API's error shape under /api too, instead of Nest's default
- *   `{ statusCode, message }`;
+ * - errors that Nest answers for Fastify before a route's handler runs (unknown route, body too
+ *   large) get the API's error shape under /api too, instead of Nest's default
+ *   `{ statusCode, message }` (a malformed URL is answered by Fastify itself, in its own shape);
  * - every API reply is counted in `pbx_http_requests_total` by route pattern and status.
  */
 @Injectable()
