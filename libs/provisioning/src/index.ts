@@ -36,4 +36,5 @@ export type { ProvisioningResult } from './provisioning.parser';
 export { hashSecrets, hashSecretsAsync } from './provisioning.secrets';
 export type { SecretToHash, SecretHasher, AsyncSecretHasher, HashedProvisioning, HashedExtension, HashedPhoneExtension, HashedAccount } from './provisioning.secrets';
 export { diffProvisioning, summarizeProvisioning } from './provisioning.diff';
+export { canonicalJson } from './canonical-json';
 export type { ProvisioningDiff } from './provisioning.diff';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { diffProvisioning, parseProvisioning, Provisioning, summarizeProvisioning } from './index';
+import { canonicalJson, diffProvisioning, hashSecrets, parseProvisioning, Provisioning, summarizeProvisioning } from './index';
 
 function load(text: string): Provisioning {
   const r = parseProvisioning(text);
@@ -29,5 +29,29 @@ describe('provisioning diff and summary', () => {
   it('summarizes the demo file in one line', () => {
     expect(summarizeProvisioning(demo)).toBe('8 extensions, 2 groups, 1 call center, 0 IVRs, 4 DIDs, 1 trunk, 5 accounts, 1 federation peer');
     expect(diffProvisioning(example, demo).added).toEqual(expect.arrayContaining(['extension 1003', 'group 6002', 'did 0312345680', 'account agent3']));
+  });
+});
+
+describe('diff of stored documents', () => {
+  it('a document whose keys come back in another order (jsonb) is unchanged', () => {
+    const reordered = JSON.parse(canonicalJson(example)) as Provisioning; // keys sorted, as jsonb would not keep them
+    expect(Object.keys(reordered.server)).not.toEqual(Object.keys(example.server));
+    expect(diffProvisioning(example, reordered)).toEqual({ added: [], removed: [], changed: [] });
+  });
+
+  it('diffs and summarizes hashed documents (no password field at all)', () => {
+    const hash = (p: Provisioning) => hashSecrets(p, (s) => (s.kind === 'extension' ? `ha1-of-${s.username}` : `scrypt-of-${s.login}`));
+    const next = structuredClone(example);
+    next.server.channelLimit = 11;
+    expect(diffProvisioning(hash(example), hash(next))).toEqual({ added: [], removed: [], changed: ['server'] });
+    expect(summarizeProvisioning(hash(example))).toBe(summarizeProvisioning(example));
+  });
+});
+
+describe('canonicalJson', () => {
+  it('sorts keys at every depth, keeps array order, drops undefined like JSON.stringify', () => {
+    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: undefined } })).toBe('{"a":{"d":[3,{"y":2,"z":1}]},"b":1}');
+    expect(canonicalJson([2, 1])).toBe('[2,1]');
+    expect(canonicalJson(null)).toBe('null');
   });
 });

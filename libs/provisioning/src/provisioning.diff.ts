@@ -1,4 +1,9 @@
+import { canonicalJson } from './canonical-json';
 import { Provisioning } from './provisioning.schema';
+import { HashedProvisioning } from './provisioning.secrets';
+
+/** Diffs and summaries read numbers and ids only: a document before or after hashing will do. */
+type AnyProvisioning = Provisioning | HashedProvisioning;
 
 /** What a new provisioning changes, by entity (`extension 1001`, `did 0312345678`); never values. */
 export interface ProvisioningDiff {
@@ -9,7 +14,7 @@ export interface ProvisioningDiff {
 
 // Only entity names are listed, never values, so a diff can be logged and audited without
 // leaking a password. A changed password shows as a changed extension or account.
-export function diffProvisioning(previous: Provisioning, next: Provisioning): ProvisioningDiff {
+export function diffProvisioning(previous: AnyProvisioning, next: AnyProvisioning): ProvisioningDiff {
   const before = entities(previous);
   const after = entities(next);
   const diff: ProvisioningDiff = { added: [], removed: [], changed: [] };
@@ -23,7 +28,7 @@ export function diffProvisioning(previous: Provisioning, next: Provisioning): Pr
 }
 
 /** A one-line count for logs: "3 extensions, 1 group, …". */
-export function summarizeProvisioning(p: Provisioning): string {
+export function summarizeProvisioning(p: AnyProvisioning): string {
   const n = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
   return [
     n(p.extensions.length, 'extension'),
@@ -37,9 +42,10 @@ export function summarizeProvisioning(p: Provisioning): string {
   ].join(', ');
 }
 
-function entities(p: Provisioning): Map<string, string> {
+function entities(p: AnyProvisioning): Map<string, string> {
   const m = new Map<string, string>();
-  const put = (name: string, value: unknown) => m.set(name, JSON.stringify(value));
+  // Canonical: a document read back from the store (jsonb reorders keys) equals the one written.
+  const put = (name: string, value: unknown) => m.set(name, canonicalJson(value));
   put('server', p.server);
   for (const t of p.trunks) put(`trunk ${t.id}`, t);
   for (const e of p.extensions) put(`extension ${e.number}`, e);
