@@ -46,7 +46,7 @@ describe('async search of call logs over NATS (SPEC S-2, S-3, S-5)', () => {
   const done = (login: string, id: string) =>
     eventually(`job ${id} done`, async () => {
       const v = await get(login, id);
-      if (v.status === 'failed') throw new Error(`job failed: ${JSON.stringify(v.error)}`);
+      if (v.status === 'failed') throw new Error(`job failed: ${JSON.stringify(v.failure)}`);
       return v.status === 'done' ? v : undefined;
     }, 30_000, 50);
   const readResult = async (key: string): Promise<string> => {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import type { ClientBase } from 'pg';
+import { Client, ClientBase } from 'pg';
 import type { Logger } from 'pino';
 import { SEARCH_JOB_EVENT_TYPES, SearchJobEvent, searchJobDecider } from '@pbx/domain-async-search';
 import { ConsumedEvent, Consumer, EventStore, parseStreamName, resetConsumer, startConsumer } from '@pbx/event-store';
@@ -48,6 +48,10 @@ export class JobsProjection implements OnApplicationBootstrap, OnApplicationShut
   ) {}
 
   onApplicationBootstrap(): void {
+    this.start();
+  }
+
+  private start(): void {
     const log = this.logger.child({ component: 'jobs-projection' });
     this.consumer = startConsumer<SearchJobEvent>({
       name: JOBS_PROJECTION,
@@ -62,6 +66,28 @@ export class JobsProjection implements OnApplicationBootstrap, OnApplicationShut
 
   get position() {
     return this.consumer?.position;
+  }
+
+  /**
+   * Drops the read model and replays the log into it: stop the consumer, empty the table and
+   * rewind the checkpoint in one transaction, start again. (A consumer that is not stopped only
+   * notices a rewind at its next event.)
+   */
+  async rebuild(): Promise<void> {
+    await this.consumer?.stop();
+    const c = new Client({ connectionString: this.config.DATABASE_URL });
+    await c.connect();
+    try {
+      await c.query('BEGIN');
+      await resetJobsProjection(c);
+      await c.query('COMMIT');
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      await c.end();
+      this.start();
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {

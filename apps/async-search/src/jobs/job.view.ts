@@ -15,7 +15,7 @@ export function toJobView(job: SearchJob): AsyncSearchJobView {
     status: job.status,
     progress: { rows: job.progress.rows, ...(percent !== undefined ? { percent } : {}) },
     rowCount: job.result?.rowCount ?? job.progress.rows,
-    ...(job.status === 'failed' && job.error ? { error: { code: job.error.code, message: job.error.message } } : {}),
+    ...(job.status === 'failed' && job.error ? { failure: { code: job.error.code, message: job.error.message } } : {}),
     createdAt: job.createdAt,
     startedAt: ran ? (job.startedAt ?? null) : null,
     finishedAt: finished ? (job.finishedAt ?? null) : null,
