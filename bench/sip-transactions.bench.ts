@@ -141,7 +141,7 @@ async function run(line: Line, seq: { n: number }): Promise<void> {
   console.log(
     `${line.label.padEnd(58)} median batch ${fmt(rates[Math.floor(rates.length / 2)]).padStart(7)} tx/s (${(1e6 / rates[Math.floor(rates.length / 2)]).toFixed(2)} µs)  ` +
       `busy average ${fmt((done * 1e9) / busyNs)}/s  live at end ${fmt(live)} (terminated ${fmt(terminated)}), heap ${heapMb.toFixed(0)} MB` +
-      (bytes > 0 ? `, ${fmt(bytes / done)} B out per tx` : '') +
+      (bytes > 0 ? `, ${fmt(bytes / acks)} B out per tx` : '') +
       `  [${fmt(done)} tx, ${wallS.toFixed(1)} s wall]`,
   );
   layer.close();

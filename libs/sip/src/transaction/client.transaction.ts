@@ -112,13 +112,11 @@ export class InviteClientTransaction extends ClientTransactionBase {
   }
 
   start(): void {
-    const err = this.core.trySend(this.request, this.peer);
-    if (err !== undefined) {
-      this.transportError(err, true);
-      return;
-    }
+    // Timers first: a transport may hand a response back from inside send().
     if (!this.reliable) this.armRtx(this.core.t.T1); // Timer A (§17.1.1.2)
     this.armMain(this.core.t.x64T1); // Timer B
+    const err = this.core.trySend(this.request, this.peer);
+    if (err !== undefined) this.transportError(err, true);
   }
 
   cancel(reason?: string): void {
@@ -170,6 +168,7 @@ export class InviteClientTransaction extends ClientTransactionBase {
       this.st = 'Completed';
       this.clearTimers();
       this.ack = buildAckForNon2xx(this.request, response);
+      if (!this.reliable) this.armMain(this.core.t.D);
       const err = this.core.trySend(this.ack, this.peer);
       if (err !== undefined) {
         this.terminate();
@@ -178,7 +177,6 @@ export class InviteClientTransaction extends ClientTransactionBase {
         return;
       }
       if (this.reliable) this.terminate(); // Timer D = 0
-      else this.armMain(this.core.t.D);
       this.handler.onResponse(response, this);
       return;
     }
@@ -188,8 +186,8 @@ export class InviteClientTransaction extends ClientTransactionBase {
 
   protected onRtxTimer(): void {
     if (this.st !== 'Calling') return;
-    if (!this.send(this.request)) return;
     this.armRtx(this.interval * 2); // Timer A doubles, uncapped, until Timer B (§17.1.1.2)
+    this.send(this.request);
   }
 
   protected onMainTimer(): void {
@@ -248,13 +246,10 @@ export class NonInviteClientTransaction extends ClientTransactionBase {
   }
 
   start(): void {
-    const err = this.core.trySend(this.request, this.peer);
-    if (err !== undefined) {
-      this.transportError(err, true);
-      return;
-    }
     if (!this.reliable) this.armRtx(this.core.t.T1); // Timer E (§17.1.2.2)
     this.armMain(this.core.t.x64T1); // Timer F
+    const err = this.core.trySend(this.request, this.peer);
+    if (err !== undefined) this.transportError(err, true);
   }
 
   cancel(): void {
@@ -279,10 +274,10 @@ export class NonInviteClientTransaction extends ClientTransactionBase {
   protected onRtxTimer(): void {
     const st = this.st;
     if (st !== 'Trying' && st !== 'Proceeding') return;
-    if (!this.send(this.request)) return;
     // §17.1.2.2: min(2E, T2) while Trying; T2 once Proceeding.
     const t = this.core.t;
     this.armRtx(st === 'Proceeding' ? t.T2 : Math.min(this.interval * 2, t.T2));
+    this.send(this.request);
   }
 
   protected onMainTimer(): void {

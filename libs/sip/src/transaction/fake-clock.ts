@@ -20,6 +20,7 @@ export class FakeClock implements TimerHost {
   }
 
   set(ms: number, fn: () => void): unknown {
+    if (Number.isNaN(ms)) throw new RangeError('FakeClock.set: ms is NaN');
     const id = ++this.seq;
     this.timers.set(id, { id, at: this.time + Math.max(0, ms), fn });
     return id;

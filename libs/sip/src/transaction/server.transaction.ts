@@ -151,15 +151,15 @@ export class InviteServerTransaction extends ServerTransactionBase {
         this.st = 'Accepted';
         this.ackKey = this.request.callId() + '|' + this.request.cseq().seq + '|' + (response.to().tag ?? '');
         this.core.indexAck(this.ackKey, this);
-        if (!this.send(response)) return;
         if (!this.reliable) this.armRtx(this.core.t.T1);
         this.armMain(this.core.t.x64T1); // Timer L
+        this.send(response);
       } else {
         // §17.2.1: Completed, Timer G (unreliable) and Timer H.
         this.st = 'Completed';
-        if (!this.send(response)) return;
         if (!this.reliable) this.armRtx(this.core.t.T1);
         this.armMain(this.core.t.x64T1);
+        this.send(response);
       }
       return;
     }
@@ -216,8 +216,8 @@ export class InviteServerTransaction extends ServerTransactionBase {
   protected onRtxTimer(): void {
     // Timer G (Completed) or the 2xx retransmission (Accepted): T1, 2T1, ... capped at T2.
     if ((this.st !== 'Completed' && this.st !== 'Accepted') || this.last === undefined) return;
-    if (!this.send(this.last)) return;
     this.armRtx(Math.min(this.interval * 2, this.core.t.T2));
+    this.send(this.last);
   }
 
   protected onMainTimer(): void {
@@ -292,9 +292,8 @@ export class NonInviteServerTransaction extends ServerTransactionBase {
       return;
     }
     this.st = 'Completed';
-    if (!this.send(response)) return;
-    if (this.reliable) this.terminate(); // Timer J = 0
-    else this.armMain(this.core.t.x64T1); // Timer J
+    if (!this.reliable) this.armMain(this.core.t.x64T1); // Timer J
+    if (this.send(response) && this.reliable) this.terminate(); // Timer J = 0
   }
 
   receiveRetransmission(): void {

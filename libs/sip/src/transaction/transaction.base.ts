@@ -6,6 +6,9 @@
 //   main — everything else: B, C, D, F, H, I, J, K, L, M, the 200 ms 100-Trying delay and the
 //          64*T1 wait for a final response after a CANCEL (§9.1).
 // The two callbacks are made once per transaction, on first use, and reused for every re-arm.
+// Timers are armed before send() is called, never after: a transport may hand a response
+// or an ACK back from inside send() (a loopback), and the state it moves to must find the
+// timers it has to clear.
 
 import type { SipRequest, SipResponse } from '../message/message';
 import type { TimerValues } from './timer-host';

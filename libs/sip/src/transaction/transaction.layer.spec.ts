@@ -363,6 +363,63 @@ describe('bad input and misuse', () => {
   });
 });
 
+describe('a transport that hands messages back from inside send() (loopback)', () => {
+  const once = (fn: (m: SipRequest | SipResponse) => void) => {
+    let done = false;
+    return (m: SipRequest | SipResponse) => {
+      if (done) return;
+      done = true;
+      fn(m);
+    };
+  };
+
+  it('INVITE client, reliable: a 486 from inside send() → ACK sent, Terminated, no timer left', () => {
+    const inv = request('INVITE', { transport: 'TCP' });
+    h.onSend = once(() => h.receive(reply(inv, 486), TCP));
+    const { tx, events } = h.client(inv, TCP);
+    expect(tx.state).toBe('Terminated');
+    expect(events.map((e) => e.kind === 'response' && e.status)).toEqual([486]);
+    expect(h.sentRequests('ACK')).toHaveLength(1);
+  });
+
+  it('INVITE client, unreliable: a 200 from inside send() → Accepted with Timer M only (no Timer A)', () => {
+    const inv = request('INVITE');
+    h.onSend = once(() => h.receive(reply(inv, 200)));
+    const { tx } = h.client(inv);
+    expect(tx.state).toBe('Accepted');
+    expect(h.clock.dueTimes()).toEqual([X64]);
+    h.clock.advance(X64);
+    expect(h.sentRequests('INVITE')).toHaveLength(1);
+  });
+
+  it('non-INVITE client, reliable: the final response from inside send() → Terminated, nothing armed', () => {
+    const req = request('OPTIONS', { transport: 'TCP' });
+    h.onSend = once(() => h.receive(reply(req, 200), TCP));
+    const { tx } = h.client(req, TCP);
+    expect(tx.state).toBe('Terminated');
+  });
+
+  it('INVITE server: the ACK for the 2xx arriving from inside send() stops the 2xx retransmission', () => {
+    const inv = request('INVITE');
+    const tx = h.serve(inv);
+    h.onSend = once(() => h.receive(sibling(inv, 'ACK', { branch: 'z9hG4bKloop', toTag: 'uas-tag' })));
+    answer(tx, 200);
+    h.clock.advance(X64);
+    expect(h.sentResponses(200)).toHaveLength(1);
+  });
+
+  it('INVITE server: the ACK for a non-2xx arriving from inside send() → Confirmed, no Timer G', () => {
+    const inv = request('INVITE');
+    const tx = h.serve(inv);
+    h.onSend = once(() => h.receive(sibling(inv, 'ACK', { toTag: 'uas-tag' })));
+    answer(tx, 486);
+    expect(tx.state).toBe('Confirmed');
+    expect(h.clock.dueTimes()).toEqual([T4]);
+    h.clock.advance(T4);
+    expect(h.sentResponses(486)).toHaveLength(1);
+  });
+});
+
 describe('close()', () => {
   it('clears every timer, forgets every transaction, and no callback fires after', () => {
     const inv = request('INVITE');

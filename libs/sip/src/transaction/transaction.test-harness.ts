@@ -56,6 +56,8 @@ export class Harness {
   readonly drops: Array<{ reason: DropReason; message: SipRequest | SipResponse }> = [];
   /** Return true to make send() throw for that message. */
   failSend: ((m: SipRequest | SipResponse) => boolean) | undefined = undefined;
+  /** Runs inside send(), after recording: a loopback transport answering at once. */
+  onSend: ((m: SipRequest | SipResponse) => void) | undefined = undefined;
   /** What the TU does with a new request besides recording it. */
   onRequest: ((request: SipRequest, tx: ServerTransaction | undefined) => void) | undefined = undefined;
   readonly layer: TransactionLayer;
@@ -65,6 +67,7 @@ export class Harness {
       send: (message, peer) => {
         if (this.failSend?.(message)) throw new Error('connection reset');
         this.sent.push({ at: this.clock.now, message, peer });
+        this.onSend?.(message);
       },
       tu: {
         onRequest: (request, tx, peer) => {

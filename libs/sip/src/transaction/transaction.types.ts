@@ -108,7 +108,7 @@ export interface ServerTransaction {
    * The To tag this transaction answered with, or the one the layer gave the 200 to a
    * CANCEL of this INVITE; reuse it for the 487 so both carry the same tag (§9.2).
    */
-  readonly toTag: string | undefined;
+  readonly toTag?: string;
   /** INVITE: the ACK for our 2xx (also still delivered to tu.onRequest with tx undefined) or for our non-2xx. */
   onAck?: (ack: SipRequest) => void;
   /** INVITE: no ACK within 64*T1 — for a 2xx (Timer L, the TU should then BYE, §13.3.1.4) and for a non-2xx (Timer H). */
