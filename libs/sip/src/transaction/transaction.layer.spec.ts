@@ -2,7 +2,7 @@
 // fallback), CANCEL (§9.2), merged requests (§8.2.2.2), ACK routing, stray responses,
 // bad input, close().
 
-import { SipRequest } from '../message/message';
+import { SipRequest, SipResponse } from '../message/message';
 import { SipHeaders } from '../message/headers';
 import { hasMagicCookie, MAGIC_COOKIE, newBranch } from './branch';
 import { FakeClock } from './fake-clock';
