@@ -55,3 +55,12 @@ describe('canonicalJson', () => {
     expect(canonicalJson(null)).toBe('null');
   });
 });
+
+describe('diff of a first document', () => {
+  it('lists every entity as added when there is no previous document', () => {
+    const d = diffProvisioning(undefined, example);
+    expect(d.removed).toEqual([]);
+    expect(d.changed).toEqual([]);
+    expect(d.added).toEqual(expect.arrayContaining(['server', 'trunk carrier-a', 'extension 1001', 'group 6001', 'call center 5001', 'did 0312345678', 'account admin', 'peer osaka-1']));
+  });
+});

@@ -14,8 +14,9 @@ export interface ProvisioningDiff {
 
 // Only entity names are listed, never values, so a diff can be logged and audited without
 // leaking a password. A changed password shows as a changed extension or account.
-export function diffProvisioning(previous: AnyProvisioning, next: AnyProvisioning): ProvisioningDiff {
-  const before = entities(previous);
+// No previous document (the first apply of a server): everything is added.
+export function diffProvisioning(previous: AnyProvisioning | undefined, next: AnyProvisioning): ProvisioningDiff {
+  const before = previous === undefined ? new Map<string, string>() : entities(previous);
   const after = entities(next);
   const diff: ProvisioningDiff = { added: [], removed: [], changed: [] };
   for (const [name, value] of after) {
