@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseProvisioning } from '@pbx/provisioning';
+import { provisionCommand } from './provision';
 import { runStack } from './run-stack';
 import { logDir, readStackConfig, repoRoot, StackState, statePath } from './stack-config';
 
@@ -9,7 +9,8 @@ const usage = `usage: tools/stack <command>
   up [--detach]          run the whole server (foreground, merged logs; --detach returns once healthy)
   down                   stop a detached stack and everything it started
   status                 show each part of a running stack
-  provision FILE --check validate a provisioning file, listing every error
+  provision FILE         validate a provisioning file and apply it to the running stack (one
+                         event; services pick it up without restart); --check: validate only
   test                   install what is missing and run every test
   rebuild-projections    empty the history read models and replay the event store into them
                          (the running stack's database, or DATABASE_URL)`;
@@ -113,18 +114,13 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write(`${usage}\n`);
         return 2;
       }
-      const r = parseProvisioning(readFileSync(file, 'utf8'));
-      if (!r.ok) {
-        process.stderr.write(`${file}: rejected, ${r.errors.length} error(s):\n${r.errors.map((e) => `  - ${e.path}: ${e.message}`).join('\n')}\n`);
-        return 1;
-      }
-      if (rest.includes('--check')) {
-        process.stdout.write(`${file}: valid\n`);
-        return 0;
-      }
-      // Applying a file to a running server (an event, picked up without restart) is issue #4's work.
-      process.stderr.write(`${file}: valid; applying to a running server is not available yet (use --check, or restart the stack with PROVISIONING_FILE)\n`);
-      return 2;
+      // Apply to the running stack's database (or DATABASE_URL); the services follow the event.
+      const s = readState(statePath(c));
+      const running = s && alive(s.pid) ? s : undefined;
+      const databaseUrl = c.databaseUrl ?? running?.databaseUrl;
+      const target = databaseUrl ? { databaseUrl, ...(running?.serverId ? { serverId: running.serverId } : {}) } : undefined;
+      const line = (stream: NodeJS.WriteStream) => (text: string) => stream.write(`${text}\n`);
+      return provisionCommand(file, rest.includes('--check'), target, line(process.stdout), line(process.stderr));
     }
     case 'rebuild-projections': {
       // SPEC H-3: the replay itself is history-projector's (apps/history-projector/src/rebuild.ts).

@@ -5,6 +5,7 @@ import { migrateEventStore } from '@pbx/event-store';
 import { parseProvisioning } from '@pbx/provisioning';
 import { migrateReadModels } from '@pbx/read-models';
 import { ensureDatabase, ManagedProcess, startNats, startPostgres, startProcess, startRtpengine, waitFor } from '@pbx/testing';
+import { applyProvisioningFile, describeApply } from './provision';
 import { logDir, repoRoot, servicePorts, StackConfig, StackState, statePath } from './stack-config';
 
 const say = (msg: string): void => {
@@ -13,7 +14,8 @@ const say = (msg: string): void => {
 
 /**
  * Runs the whole server in this process's care: infrastructure (unless external URLs are
- * given), migrations, provisioning check, then every service; stops all of it on SIGTERM/SIGINT.
+ * given), migrations, provisioning check and apply, then every service; stops all of it on
+ * SIGTERM/SIGINT.
  */
 export async function runStack(c: StackConfig, opts: { echo: boolean }): Promise<void> {
   mkdirSync(logDir(c), { recursive: true });
@@ -71,7 +73,13 @@ export async function runStack(c: StackConfig, opts: { echo: boolean }): Promise
     await migrateReadModels(pg.url);
     say('migrations applied');
 
-    // 4. Services.
+    // 4. The boot file is applied like `tools/stack provision` does (one event, unless it is
+    //    already the document in force), so the store always holds what the services run.
+    const applied = await applyProvisioningFile(c.provisioningFile, prov.provisioning, { databaseUrl: pg.url, serverId: prov.provisioning.server.id }, 'tools/stack up');
+    for (const line of describeApply(c.provisioningFile, applied)) say(line.trim());
+    state.serverId = applied.serverId;
+
+    // 5. Services.
     const ports = servicePorts(c);
     for (const name of SERVICE_NAMES) {
       const main = join(repoRoot, 'dist/apps', name, 'src/main.js');

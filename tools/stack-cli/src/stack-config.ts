@@ -65,6 +65,8 @@ export interface StackState {
   startedAt: string;
   natsUrl: string;
   databaseUrl: string;
+  /** server.id of the provisioning the stack booted with: `provision` refuses files for another server. */
+  serverId?: string;
   rtpengineNg?: string;
   parts: { name: string; pid?: number; healthUrl?: string }[];
 }
