@@ -57,6 +57,10 @@ export async function rebuildHistory(o: RebuildOptions): Promise<RebuildResult> 
     await resetConsumer(db, HISTORY_CONSUMER);
     await db.query('COMMIT');
     await restartHistoryConsumers(db);
+    // Planner statistics for the log: right after a bulk import, before autovacuum has analyzed
+    // it, the consumer's batch read plans badly and the replay runs several times slower
+    // (docs/benchmarks.md "History projector"). A sampled ANALYZE takes a second at most.
+    await db.query('ANALYZE emt_messages');
     const target = await readStoreHead(db);
     const total = await countUpTo(db, target);
 
