@@ -13,3 +13,5 @@ export type { ProvisioningWatch, WatchOptions } from './watch-provisioning';
 export { followProvisioning } from './follow-provisioning';
 export type { FollowProvisioningOptions, ProvisioningFollower } from './follow-provisioning';
 export type { AppliedProvisioning } from '@pbx/domain-provisioning';
+export { startLiveProvisioning } from './live-provisioning';
+export type { LiveProvisioning, LiveProvisioningOptions } from './live-provisioning';

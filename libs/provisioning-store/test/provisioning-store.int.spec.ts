@@ -2,7 +2,7 @@ import { connect, NatsConnection } from 'nats';
 import { Client } from 'pg';
 import { AppliedProvisioning, ProvisioningApplied } from '@pbx/domain-provisioning';
 import { createEventStore, EventStore, migrateEventStore, Relay, startRelay } from '@pbx/event-store';
-import { HashedProvisioning } from '@pbx/provisioning';
+import { HashedProvisioning, Provisioning, validateProvisioning } from '@pbx/provisioning';
 import { formatDigestSecret } from '@pbx/sip';
 import { createTestDatabase, eventually, testNatsUrl, uniqueName } from '@pbx/testing';
 import {
@@ -15,6 +15,7 @@ import {
   ProvisioningRejectedError,
   provisioningStream,
   ProvisioningTooLargeError,
+  startLiveProvisioning,
   watchProvisioning,
 } from '../src';
 import { document, documentWith1003, PASSWORDS, TEST_COST } from './documents';
@@ -206,6 +207,56 @@ describe('provisioning applied as an event (issue #4, SPEC B-3)', () => {
       expect(follower.current?.document.extensions.map((e) => e.number)).toContain('1003');
     } finally {
       follower.close();
+    }
+  });
+
+  it('startLiveProvisioning: the file (hashed) without a database; with one, the stored document wins and applies are followed', async () => {
+    const serverId = newServer();
+    const r = validateProvisioning(document(serverId));
+    if (!r.ok) throw new Error('fixture');
+    const fileDocument: Provisioning = r.provisioning;
+    const numbers = (d: HashedProvisioning) => d.extensions.map((e) => e.number).join(',');
+
+    const fileOnly = await startLiveProvisioning({ fileDocument, nats: nc, project: numbers });
+    expect(fileOnly).toMatchObject({ value: '1001,1002,2001', source: 'file', version: undefined });
+    await fileOnly.close();
+
+    const withStore = (onChange?: (v: string) => void, project: (d: HashedProvisioning) => string = numbers) =>
+      startLiveProvisioning({ fileDocument, databaseUrl, nats: nc, project, ...(onChange ? { onChange } : {}) });
+    const nothingStored = await withStore();
+    expect(nothingStored).toMatchObject({ value: '1001,1002,2001', source: 'file' });
+    await nothingStored.close();
+
+    await applyProvisioning(store, documentWith1003(serverId), meta());
+    const changes: string[] = [];
+    const live = await withStore((v) => changes.push(v));
+    const errors: string[] = [];
+    const picky = await startLiveProvisioning({
+      fileDocument,
+      databaseUrl,
+      nats: nc,
+      project: (d) => {
+        if (d.server.channelLimit === 9) throw new Error('cannot use this one');
+        return numbers(d);
+      },
+      onError: (e, what) => errors.push(`${what}: ${e.message}`),
+    });
+    try {
+      expect(live).toMatchObject({ value: '1001,1002,2001,1003', source: 'store', version: 1 });
+      const next = document(serverId);
+      next.server.channelLimit = 9;
+      next.extensions.splice(2, 1); // the mobile 2001
+      await applyProvisioning(store, next, meta());
+      await eventually('the live value to follow the apply', () => live.version === 2);
+      expect(live.value).toBe('1001,1002');
+      expect(changes).toEqual(['1001,1002']);
+      // A document the service cannot use leaves the previous one in force, and says why.
+      await eventually('the refusal reported', () => errors.length > 0);
+      expect(picky).toMatchObject({ value: '1001,1002,2001,1003', version: 1 });
+      expect(errors[0]).toMatch(/version 2; keeping the one in force: cannot use this one/);
+    } finally {
+      await live.close();
+      await picky.close();
     }
   });
 });
