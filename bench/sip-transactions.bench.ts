@@ -12,7 +12,7 @@ import { loadavg } from 'node:os';
 import { createResponse, parseMessage, Peer, serialize, ServerTransaction, SipRequest, TransactionLayer } from '@pbx/sip';
 
 const SECONDS = Number(process.argv[2] ?? 3);
-const BATCH = 1000;
+const BATCH = Number(process.env.BENCH_BATCH ?? 100);
 
 const sdp = 'v=0\r\no=bob 2890844527 2890844527 IN IP4 192.0.2.4\r\ns=-\r\nc=IN IP4 192.0.2.4\r\nt=0 0\r\nm=audio 3456 RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\na=sendrecv\r\n';
 
@@ -139,7 +139,7 @@ async function run(line: Line, seq: { n: number }): Promise<void> {
   const live = layer.counts().server;
   const heapMb = process.memoryUsage().heapUsed / 1048576;
   console.log(
-    `${line.label.padEnd(58)} median batch ${fmt(rates[Math.floor(rates.length / 2)]).padStart(7)} tx/s (${(1e6 / rates[Math.floor(rates.length / 2)]).toFixed(2)} µs)  ` +
+    `${line.label.padEnd(58)} median burst ${fmt(rates[Math.floor(rates.length / 2)]).padStart(7)} tx/s (${(1e6 / rates[Math.floor(rates.length / 2)]).toFixed(2)} µs)  ` +
       `busy average ${fmt((done * 1e9) / busyNs)}/s  live at end ${fmt(live)} (terminated ${fmt(terminated)}), heap ${heapMb.toFixed(0)} MB` +
       (bytes > 0 ? `, ${fmt(bytes / acks)} B out per tx` : '') +
       `  [${fmt(done)} tx, ${wallS.toFixed(1)} s wall]`,
