@@ -198,15 +198,12 @@ export class B2bua {
         );
         if (r.granted) a.holdsChannel = r.pool !== 'none';
         else if (r.why === 'unavailable') return this.failCall(call, 503, 'Service Unavailable - channel quota unavailable', 'failed');
-        else overLimit = true;
-        if (overLimit) {
-          // SPEC Q-5: forward to overLimitForward if set, else 486 with a Reason naming the limit
-          if (dir.overLimitForward === null) {
-            return this.failCall(call, 486, 'Busy Here', 'over-channel-limit', 'system', {
-              Reason: `SIP;cause=486;text="channel limit reached (channelLimit=${r.granted ? '' : r.why === 'exceeded' ? r.limit : ''})"`,
-            });
-          }
-        }
+        else if (dir.overLimitForward === null) {
+          // SPEC Q-5: no overLimitForward → 486 with a Reason naming the limit
+          return this.failCall(call, 486, 'Busy Here', 'over-channel-limit', 'system', {
+            Reason: `SIP;cause=486;text="channel limit reached (channelLimit=${r.limit})"`,
+          });
+        } else overLimit = true; // SPEC Q-5: forwarded to overLimitForward (F-7 presentation)
       }
       const route = overLimit
         ? await this.route(dir.overLimitForward ?? '', { kind: 'extension', extension: dir.overLimitForward ?? '' }, call, callerNumber)

@@ -18,6 +18,8 @@ export interface StackOptions {
   ringTimeoutSeconds?: number;
   overLimitForward?: string;
   quota?: boolean;
+  /** channel-quota instances in the queue group (SPEC Q-4 under two replicas). */
+  quotaReplicas?: number;
   edgeEnv?: Record<string, string>;
   /** Extra YAML appended under `extensions:` etc. is not needed: the fixture has 1001–1004, group 6001, DIDs. */
 }
@@ -120,16 +122,16 @@ export async function startEdgeStack(o: StackOptions = {}): Promise<EdgeStack> {
   const dialplan = tsMain('dialplan', 'apps/dialplan/src/main.ts', { NATS_URL: nats, PROVISIONING_FILE: prov.file, HTTP_PORT: String(dpPort) }, join(dir, `${prov.serverId}-dialplan.log`));
   procs.push(dialplan);
   const boots = [waitHealthy(`http://127.0.0.1:${dpPort}`, dialplan, 'dialplan')];
-  if (o.quota !== false) {
+  for (let i = 0; o.quota !== false && i < (o.quotaReplicas ?? 1); i++) {
     const cqPort = await freePort();
     const quota = tsMain(
-      'channel-quota',
+      `channel-quota-${i}`,
       'apps/channel-quota/src/main.ts',
-      { NATS_URL: nats, DATABASE_URL: databaseUrl, PROVISIONING_FILE: prov.file, HTTP_PORT: String(cqPort) },
-      join(dir, `${prov.serverId}-channel-quota.log`),
+      { NATS_URL: nats, DATABASE_URL: databaseUrl, PROVISIONING_FILE: prov.file, HTTP_PORT: String(cqPort), REAPER_INTERVAL_MS: '200' },
+      join(dir, `${prov.serverId}-channel-quota-${i}.log`),
     );
     procs.push(quota);
-    boots.push(waitHealthy(`http://127.0.0.1:${cqPort}`, quota, 'channel-quota'));
+    boots.push(waitHealthy(`http://127.0.0.1:${cqPort}`, quota, `channel-quota-${i}`));
   }
   await Promise.all(boots);
 
