@@ -28,7 +28,7 @@ async function main() {
     await migrateReadModels(url);
     const store = createEventStore({ connectionString: url, poolSize: 8 });
     const calls = scriptCalls(CALLS, Date.now() - 30 * 86_400_000, 60_000, 'c');
-    let t = performance.now();
+    const t = performance.now();
     let appended = 0;
     const stopFill = progress('appended calls', () => appended);
     for (let i = 0; i < calls.length; i += 1_000) {
