@@ -1,6 +1,8 @@
 import { createSocket, Socket } from 'node:dgram';
 import { udpExchange } from './support/udp';
-import { freePort, eventually } from '@pbx/testing';
+import { dtmfEventSchema, DtmfEventMessage, SIP_EDGE_DTMF_PREFIX } from '@pbx/contracts';
+import { NatsBus } from '@pbx/service-kit';
+import { freePort, eventually, testNatsUrl } from '@pbx/testing';
 import { DIDS, EdgeStack, legsOfCallTo, registerPhone, sipp, SippRun, startEdgeStack, StoredLegEvent } from './support/edge-stack';
 
 // Issue #3's flows through the real stack: SIPp phones and carrier, sip-edge, dialplan,
@@ -99,7 +101,7 @@ describe('sip-edge calls through the real stack (issue #3)', () => {
   };
 
   beforeAll(async () => {
-    stack = await startEdgeStack({ ringTimeoutSeconds: 5 });
+    stack = await startEdgeStack({ ringTimeoutSeconds: 5, dtmf: true });
   }, 90_000);
   afterAll(async () => {
     await stack?.stop();
@@ -137,6 +139,24 @@ describe('sip-edge calls through the real stack (issue #3)', () => {
     expect(b).toHaveLength(1);
     expect(types(b[0])).toEqual(['LegCreated', 'LegRinging', 'LegAnswered', 'LegBridged', 'LegEnded']);
     expect(b[0][0].data).toMatchObject({ direction: 'outbound', side: 'b-leg', farEnd: { kind: 'extension', number: '1002' }, callee: '1002' });
+  }, 60_000);
+
+  it('RFC 4733 digits the caller sends are published on NATS with the leg id', async () => {
+    const bus = await NatsBus.connect(testNatsUrl(), 'dtmf-test');
+    try {
+      const digits: DtmfEventMessage[] = [];
+      bus.connection.subscribe(`${SIP_EDGE_DTMF_PREFIX}.>`, { callback: (_e, m) => digits.push(dtmfEventSchema.parse(JSON.parse(Buffer.from(m.data).toString()))) });
+      const callee = await phone('1002', 'uas-answer.xml');
+      const caller = uac({ scenario: 'uac-call-with-dtmf.xml', service: DIDS.toPhone, durationMs: 1_500 });
+      const [c, d] = await Promise.all([caller.done, callee.done]);
+      passed(c);
+      passed(d);
+      const { a } = await lastCallTo(stack, DIDS.toPhone, 2);
+      await eventually('the digit on NATS', () => digits.length > 0, 5_000);
+      expect(digits[0]).toMatchObject({ legId: a[0].data['legId'], digit: '1' });
+    } finally {
+      await bus.close();
+    }
   }, 60_000);
 
   it('phone → phone with digest (407 then credentials): answered and hung up by the caller', async () => {

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { migrateEventStore } from '@pbx/event-store';
-import { createTestDatabase, eventually, freePort, ManagedProcess, startProcess, testDir, testNatsUrl, testRtpengineNg, uniqueName } from '@pbx/testing';
+import { createTestDatabase, eventually, freePort, ManagedProcess, startProcess, testDir, testNatsUrl, testRtpengineDtmf, testRtpengineNg, uniqueName } from '@pbx/testing';
 
 // A real stack for sip-edge's integration tests: dialplan and channel-quota as child processes
 // (their own main.ts through the TS require hook), sip-edge itself as a child process, on the
@@ -18,6 +18,8 @@ export interface StackOptions {
   ringTimeoutSeconds?: number;
   overLimitForward?: string;
   quota?: boolean;
+  /** Listen for rtpengine's DTMF reports (one stack per Jest run may). */
+  dtmf?: boolean;
   /** channel-quota instances in the queue group (SPEC Q-4 under two replicas). */
   quotaReplicas?: number;
   edgeEnv?: Record<string, string>;
@@ -170,6 +172,8 @@ export async function startEdgeStack(o: StackOptions = {}): Promise<EdgeStack> {
           SIP_TCP_PORT: String(sipPort),
           SIP_WS_PORT: String(wsPort),
           RTPENGINE_NG: `${ng.host}:${ng.port}`,
+          // rtpengine's --dtmf-log-dest: only one sip-edge per test run may listen there
+          ...(o.dtmf === true ? { DTMF_LISTEN_PORT: String(testRtpengineDtmf().port) } : {}),
           CHANNEL_QUOTA: o.quota === false ? 'off' : 'on',
           CHANNEL_LEASE_MS: '3000',
           TRUNK_OPTIONS_SECONDS: '0',
