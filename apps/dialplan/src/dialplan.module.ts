@@ -1,12 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { Config } from './config';
-import { provisioningProvider } from './provisioning.provider';
+import { provisioningProviders } from './provisioning.provider';
 import { RouteHandler } from './route/route.handler';
 import { RouteNatsController } from './route/route.nats.controller';
 
 /**
  * Answers `qry.v1.dialplan.route`: where a dialed string goes and what the callee sees
- * (SPEC §1–§2), from the applied provisioning.
+ * (SPEC §1–§2), from the provisioning in force (reloaded on every apply, docs/provisioning.md).
  */
 @Module({})
 export class DialplanModule {
@@ -14,7 +14,7 @@ export class DialplanModule {
     return {
       module: DialplanModule,
       controllers: [RouteNatsController],
-      providers: [provisioningProvider(config.PROVISIONING_FILE), RouteHandler],
+      providers: [...provisioningProviders(config), RouteHandler],
     };
   }
 }
