@@ -91,9 +91,11 @@ export async function runStack(c: StackConfig, opts: { echo: boolean }): Promise
         HTTP_HOST: name === 'api-gateway' ? '0.0.0.0' : '127.0.0.1',
         LOG_LEVEL: c.logLevel,
         PROVISIONING_FILE: c.provisioningFile,
-        SIP_PORT: String(c.sipPort),
+        SIP_UDP_PORT: String(c.sipPort),
+        SIP_TCP_PORT: String(c.sipPort),
         RTPENGINE_NG: state.rtpengineNg,
-        RTPENGINE_DTMF_PORT: String(rtp.dtmfPort),
+        // sip-edge reads rtpengine's DTMF reports there (rtpengine's --dtmf-log-dest)
+        DTMF_LISTEN_PORT: String(rtp.dtmfPort),
       };
       const proc = startProcess(name, process.execPath, ['--enable-source-maps', main], { env, logFile: join(logDir(c), `${name}.log`), echo: opts.echo ? process.stdout : undefined });
       parts.push(proc);

@@ -39,7 +39,7 @@ export function readStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
     rtpengineNgPort: num(env, 'RTPENGINE_NG_PORT', 22222),
     rtpengineDtmfPort: num(env, 'RTPENGINE_DTMF_PORT', 22223),
     rtpPortMin: num(env, 'RTP_PORT_MIN', 30000),
-    rtpPortMax: num(env, 'RTP_PORT_MAX', 30999),
+    rtpPortMax: num(env, 'RTP_PORT_MAX', 39999), // 4 ports per anchored call: room for 2,500 calls
     sipPort: num(env, 'SIP_PORT', 5060),
     httpPort: num(env, 'HTTP_PORT', 3000),
     servicePortBase: num(env, 'STACK_SERVICE_PORT_BASE', 3001),

@@ -205,7 +205,7 @@ function openParents(dir: string): void {
 
 // ---------------------------------------------------------------- rtpengine
 
-export interface RtpengineOptions { ngPort?: number; dtmfPort?: number; portMin?: number; portMax?: number; recordingDir: string; logFile?: string }
+export interface RtpengineOptions { ngPort?: number; dtmfPort?: number; portMin?: number; portMax?: number; recordingDir: string; logFile?: string; logLevel?: number }
 export interface RunningRtpengine { ngPort: number; dtmfPort: number; portMin: number; portMax: number; process: ManagedProcess }
 
 export async function startRtpengine(o: RtpengineOptions): Promise<RunningRtpengine> {
@@ -217,7 +217,9 @@ export async function startRtpengine(o: RtpengineOptions): Promise<RunningRtpeng
   const args = [
     '--config-file=none', '--table=-1', '--interface=127.0.0.1', `--listen-ng=127.0.0.1:${ngPort}`, '--foreground', '--log-stderr',
     `--port-min=${portMin}`, `--port-max=${portMax}`, `--dtmf-log-dest=127.0.0.1:${dtmfPort}`,
-    `--recording-dir=${o.recordingDir}`, '--recording-method=pcap', '--log-level=5',
+    `--recording-dir=${o.recordingDir}`, '--recording-method=pcap', `--log-level=${o.logLevel ?? 5}`,
+    // a deleted call frees its ports at once (default: kept 30 s), so call-rate runs do not run out of ports
+    '--delete-delay=0',
   ];
   const proc = startProcess('rtpengine', 'rtpengine', args, { logFile: o.logFile });
   await waitFor(`rtpengine NG on ${ngPort}`, () => ngPing(ngPort), 10_000, proc);
