@@ -189,11 +189,27 @@ export class B2bua {
     );
 
     try {
-      // SPEC Q-2: a trunk leg holds a channel from its creation
+      // SPEC Q-2: a trunk leg holds a channel from its creation. The reservation and the route
+      // are asked for at once (two NATS round trips in parallel, not in a row).
+      const callerNo = dialNumber(callerNumber);
+      const dialedNo = dialNumber(dialed);
+      const routing = this.route(
+        dialed,
+        identity.kind === 'extension' ? { kind: 'extension', extension: identity.number } : { kind: 'trunk', trunkId: identity.trunk.id, ...(callerNo !== undefined ? { callerNumber: callerNo } : {}) },
+        call,
+      );
+      routing.catch(() => undefined);
       let overLimit = false;
       if (identity.kind === 'trunk' && this.deps.quota !== undefined) {
         const r = await this.deps.quota.reserve(
-          { legId: a.legId, callId: call.requestId, requestId: call.requestId, direction: 'inbound', farEnd: { kind: 'trunk', trunkId: identity.trunk.id, ...(dialNumber(callerNumber) !== undefined ? { number: dialNumber(callerNumber) } : {}) }, ...(dialNumber(dialed) !== undefined ? { localParty: dialNumber(dialed) } : {}) },
+          {
+            legId: a.legId,
+            callId: call.requestId,
+            requestId: call.requestId,
+            direction: 'inbound',
+            farEnd: { kind: 'trunk', trunkId: identity.trunk.id, ...(callerNo !== undefined ? { number: callerNo } : {}) },
+            ...(dialedNo !== undefined ? { localParty: dialedNo } : {}),
+          },
           call.requestId,
         );
         if (r.granted) a.holdsChannel = r.pool !== 'none';
@@ -205,9 +221,7 @@ export class B2bua {
           });
         } else overLimit = true; // SPEC Q-5: forwarded to overLimitForward (F-7 presentation)
       }
-      const route = overLimit
-        ? await this.route(dir.overLimitForward ?? '', { kind: 'extension', extension: dir.overLimitForward ?? '' }, call, callerNumber)
-        : await this.route(dialed, identity.kind === 'extension' ? { kind: 'extension', extension: identity.number } : { kind: 'trunk', trunkId: identity.trunk.id, ...(dialNumber(callerNumber) !== undefined ? { callerNumber: dialNumber(callerNumber) } : {}) }, call);
+      const route = overLimit ? await this.route(dir.overLimitForward ?? '', { kind: 'extension', extension: dir.overLimitForward ?? '' }, call, callerNumber) : await routing;
       if (call.phase !== 'routing') return; // cancelled while routing
       await this.connect(call, route, callerNumber, overLimit);
     } catch (e) {

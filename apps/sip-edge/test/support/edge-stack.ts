@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { Pool } from 'pg';
 import { migrateEventStore } from '@pbx/event-store';
 import { createTestDatabase, eventually, freePort, ManagedProcess, startProcess, testDir, testNatsUrl, testRtpengineDtmf, testRtpengineNg, uniqueName } from '@pbx/testing';
@@ -37,6 +37,8 @@ export interface EdgeStack {
   trunkPort: number;
   edge: ManagedProcess;
   edgeLog(): string;
+  /** name → pid of every process this stack started (for CPU accounting in benches). */
+  processes(): Array<{ name: string; pid: number | undefined }>;
   startEdge(extraEnv?: Record<string, string>): Promise<void>;
   stop(): Promise<void>;
 }
@@ -152,6 +154,7 @@ export async function startEdgeStack(o: StackOptions = {}): Promise<EdgeStack> {
     httpUrl: `http://127.0.0.1:${httpPort}`,
     trunkPort,
     edge: undefined as unknown as ManagedProcess,
+    processes: () => [...procs, stack.edge].map((p) => ({ name: p.name, pid: p.child.pid })),
     edgeLog: () => {
       try {
         return readFileSync(edgeLogFile, 'utf8');
@@ -223,8 +226,8 @@ export interface SippOptions {
 }
 
 /** Runs SIPp to the end. Exit code 0 = every call succeeded. */
-export function sipp(o: SippOptions): { done: Promise<SippRun>; kill(): void } {
-  let file = join(SIPP_DIR, o.scenario);
+export function sipp(o: SippOptions): { done: Promise<SippRun>; kill(): void; pid: number | undefined } {
+  let file = isAbsolute(o.scenario) ? o.scenario : join(SIPP_DIR, o.scenario);
   if (o.status !== undefined) {
     const text = readFileSync(file, 'utf8').replace(/__STATUS__/g, String(o.status));
     file = join(testDir(), `${uniqueName(o.scenario.replace(/\.xml$/, ''))}-${o.status}.xml`);
@@ -266,7 +269,7 @@ export function sipp(o: SippOptions): { done: Promise<SippRun>; kill(): void } {
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const done = new Promise<SippRun>((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
-  return { done, kill: () => child.kill('SIGKILL') };
+  return { done, kill: () => child.kill('SIGKILL'), pid: child.pid };
 }
 
 /** Registers `user` from SIPp's port `localPort` (the phone then answers there with a UAS scenario). */
