@@ -1,10 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { createEventStore } from '@pbx/event-store';
-import { readProvisioningFile } from '@pbx/service-kit';
 import { Config } from './config';
 import { DisconnectHandler } from './disconnect/disconnect.handler';
 import { DisconnectNatsController } from './disconnect/disconnect.nats.controller';
 import { CHANNEL_POOL, CLOCK, POOL_SETTINGS, PoolSettings } from './pool/channel-pool.port';
+import { PoolLimits, poolLimitsProvider } from './pool/pool-limits';
 import { ChannelPoolService, EVENT_STORE, SERVICE_SETTINGS } from './pool/channel-pool.service';
 import { LeaseReaper } from './reaper/lease.reaper';
 import { ReleaseHandler } from './release/release.handler';
@@ -28,7 +28,8 @@ export class ChannelQuotaModule {
       controllers: [ReserveNatsController, RenewNatsController, ReleaseNatsController, UsageNatsController, DisconnectNatsController],
       providers: [
         { provide: SERVICE_SETTINGS, useValue: config },
-        { provide: POOL_SETTINGS, useFactory: () => poolSettings(config) },
+        poolLimitsProvider(config),
+        { provide: POOL_SETTINGS, inject: [PoolLimits], useFactory: (limits: PoolLimits): PoolSettings => ({ serverId: limits.serverId, defaultLeaseMs: config.LEASE_TTL_MS }) },
         { provide: CLOCK, useValue: clock },
         { provide: EVENT_STORE, useFactory: () => createEventStore({ connectionString: config.DATABASE_URL, poolSize: 4 }) },
         ChannelPoolService,
@@ -42,14 +43,4 @@ export class ChannelQuotaModule {
       ],
     };
   }
-}
-
-/** Limits (SPEC Q-1) and the server id, from the provisioning file read at boot (SPEC B-3: a bad file stops the boot). */
-function poolSettings(config: Config): PoolSettings {
-  const { server } = readProvisioningFile(config.PROVISIONING_FILE);
-  return {
-    serverId: server.id,
-    limits: { channel: server.channelLimit, 'mobile-channel': server.mobileChannelLimit },
-    defaultLeaseMs: config.LEASE_TTL_MS,
-  };
 }

@@ -1,9 +1,11 @@
 // Test support for channel-quota's integration specs and their child-process fixtures.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ChannelPoolEvent } from '@pbx/domain-channel';
 import { ReserveChannelRequest } from '@pbx/contracts';
-import { createEventStore, migrateEventStore, RecordedEvent } from '@pbx/event-store';
+import { createEventStore, EventStore, migrateEventStore, RecordedEvent } from '@pbx/event-store';
+import { parseProvisioning } from '@pbx/provisioning';
+import { applyProvisioning, ApplyResult } from '@pbx/provisioning-store';
 import { runService, RunningService } from '@pbx/service-kit';
 import { createTestDatabase, testDir, testNatsUrl, uniqueName } from '@pbx/testing';
 import { Config, configSchema } from '../src/config';
@@ -34,6 +36,13 @@ export function writeProvisioning(o: { serverId?: string; channelLimit: number; 
     ].join('\n'),
   );
   return { file, serverId };
+}
+
+/** Applies the provisioning file with other limits (as `tools/stack provision` would): one ProvisioningApplied. */
+export function applyLimits(store: EventStore, file: string, limits: { channelLimit: number; mobileChannelLimit: number }): Promise<ApplyResult> {
+  const r = parseProvisioning(readFileSync(file, 'utf8'));
+  if (!r.ok) throw new Error(`test provisioning ${file} is invalid: ${JSON.stringify(r.errors)}`);
+  return applyProvisioning(store, { ...r.provisioning, server: { ...r.provisioning.server, ...limits } }, { source: file });
 }
 
 /** A fresh database with the event store schema (the stack's migration step does this in production). */

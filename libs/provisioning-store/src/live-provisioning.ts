@@ -27,6 +27,8 @@ export interface LiveProvisioning<T> {
   /** The stored version in force; undefined while on the file. */
   readonly version: number | undefined;
   readonly documentHash: string;
+  /** Reads the store again now (e.g. before taking over a role that depends on the document); no-op on the file alone. */
+  resync(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -90,6 +92,9 @@ export async function startLiveProvisioning<T>(o: LiveProvisioningOptions<T>): P
     },
     get documentHash() {
       return state.documentHash;
+    },
+    async resync() {
+      await follower?.resync();
     },
     async close() {
       follower?.close();

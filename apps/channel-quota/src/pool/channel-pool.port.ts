@@ -31,9 +31,9 @@ export const CHANNEL_POOL = Symbol('CHANNEL_POOL');
 export type Clock = () => number;
 export const CLOCK = Symbol('CLOCK');
 
+/** Fixed for the life of the process (the limits change with the provisioning: PoolLimits). */
 export interface PoolSettings {
   readonly serverId: string;
-  readonly limits: ChannelLimits;
   /** LEASE_TTL_MS: the lease of a request that names none. */
   readonly defaultLeaseMs: number;
 }

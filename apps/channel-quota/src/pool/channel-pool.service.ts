@@ -1,13 +1,14 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { connect, ErrorCode, NatsConnection, NatsError, Subscription } from 'nats';
 import type { Logger } from 'pino';
-import { ChannelPoolCommand, channelPoolDecider } from '@pbx/domain-channel';
+import { ChannelLimits, ChannelPoolCommand, channelPoolDecider } from '@pbx/domain-channel';
 import { CHANNEL_QUOTA_ERRORS, ErrorBody } from '@pbx/contracts';
 import { EventStore } from '@pbx/event-store';
 import { LOGGER, Metrics } from '@pbx/service-kit';
 import { Config } from '../config';
 import { ChannelPoolWriter, NOT_WRITER } from './channel-pool.writer';
 import { ChannelPoolPort, Clock, CLOCK, CommandOutcome, POOL_SETTINGS, POOL_WRITER_SUBJECT, PoolSettings, PoolView, WriterReply, WriterRequest, writerRequestSchema } from './channel-pool.port';
+import { PoolLimits } from './pool-limits';
 import { PoolLock } from './pool-lock';
 import { PoolMetrics } from './pool.metrics';
 
@@ -46,9 +47,11 @@ export class ChannelPoolService implements ChannelPoolPort, OnApplicationBootstr
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) logger: Logger,
     @Inject(Metrics) metrics: Metrics,
+    @Inject(PoolLimits) private readonly limits: PoolLimits,
   ) {
     this.log = logger.child({ component: 'channel-pool' });
-    this.metrics = new PoolMetrics(metrics.registry, settings.limits);
+    this.metrics = new PoolMetrics(metrics.registry, limits.current);
+    limits.onChange((l) => this.limitsChanged(l));
     this.lock = new PoolLock({
       connectionString: config.DATABASE_URL,
       key: `pbx:channel-quota:pool:${settings.serverId}`,
@@ -137,8 +140,21 @@ export class ChannelPoolService implements ChannelPoolPort, OnApplicationBootstr
     }
   }
 
+  /**
+   * A new provisioning changed the limits (SPEC Q-1). The writer takes them between two batches;
+   * leases already held stay (a lowered limit refuses new reserves until usage falls under it).
+   */
+  private limitsChanged(limits: ChannelLimits): void {
+    this.metrics.limits(limits);
+    this.writer?.changeLimits(limits);
+    this.log.info({ limits, writing: this.writer !== undefined }, 'channel limits changed');
+  }
+
   private async becomeWriter(): Promise<void> {
-    const { serverId, limits } = this.settings;
+    // Start from the limits in force even if an apply's message was missed while not writing.
+    await this.limits.resync().catch((err: unknown) => this.log.warn({ err }, 'reading the provisioning before writing the pool failed; using the limits in hand'));
+    const { serverId } = this.settings;
+    const limits = this.limits.current;
     const writer = new ChannelPoolWriter({
       store: this.store,
       decider: channelPoolDecider(limits),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { ChannelLimits, ChannelPool, ChannelPoolCommand, ChannelPoolEvent, Lease } from '@pbx/domain-channel';
+import { ChannelLimits, ChannelPool, ChannelPoolCommand, ChannelPoolEvent, channelPoolDecider, Lease } from '@pbx/domain-channel';
 import { Decider, DomainError } from '@pbx/domain-kernel';
 import { CHANNEL_QUOTA_ERRORS, TRANSPORT_ERRORS } from '@pbx/contracts';
 import { EventStore, isStreamVersionConflict } from '@pbx/event-store';
@@ -53,10 +53,25 @@ export class ChannelPoolWriter {
   private closing = false;
   private drained: Promise<void> = Promise.resolve();
   readonly stats = { batches: 0, commands: 0, appends: 0, conflicts: 0, rotations: 0, maxBatch: 0 };
+  private limits: ChannelLimits;
+  private decider: Decider<ChannelPoolCommand, ChannelPoolEvent, ChannelPool>;
 
   constructor(private readonly o: PoolWriterOptions) {
+    this.limits = o.limits;
+    this.decider = o.decider;
     this.streams = new ChannelPoolStreams(o.store, o.decider, o.serverId);
     this.log = o.logger.child({ component: 'pool-writer' });
+  }
+
+  /**
+   * New limits from a new provisioning (SPEC Q-1). Batches are decided synchronously, so the
+   * next batch is decided wholly on the new limits and none on a mix; a batch already waiting
+   * for its append was decided on the old ones and stands. Held leases are untouched: over a
+   * lowered limit, reserves are refused (QUOTA.EXCEEDED) until releases bring usage under it.
+   */
+  changeLimits(limits: ChannelLimits): void {
+    this.limits = limits;
+    this.decider = channelPoolDecider(limits);
   }
 
   get epoch(): number | undefined {
@@ -83,7 +98,7 @@ export class ChannelPoolWriter {
 
   view(): PoolView {
     const state = this.loaded().state;
-    return { leases: [...state.leases.values()], pools: poolsUsage(state, this.o.limits) };
+    return { leases: [...state.leases.values()], pools: poolsUsage(state, this.limits) };
   }
 
   /** Stops taking commands, lets the batch in hand finish, answers the rest "not the writer". */
@@ -174,7 +189,7 @@ export class ChannelPoolWriter {
   }
 
   private decideAll(start: ChannelPool, batch: readonly Pending[]): { state: ChannelPool; events: ChannelPoolEvent[]; outcomes: CommandOutcome[] } {
-    const { decider, limits } = this.o;
+    const { decider, limits } = this;
     let state = start;
     const events: ChannelPoolEvent[] = [];
     const outcomes = batch.map(({ command }): CommandOutcome => {

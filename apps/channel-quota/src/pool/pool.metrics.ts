@@ -18,11 +18,12 @@ export class PoolMetrics implements WriterObserver {
   private readonly refusals: Counter<'code'>;
   private readonly conflicts: Counter;
   private readonly books: Counter;
+  private readonly limit: Gauge<'pool'>;
 
   constructor(registry: Registry, limits: ChannelLimits) {
     const registers = [registry];
-    const limit = new Gauge({ name: 'pbx_channel_quota_limit', help: 'Licensed channels per pool (SPEC Q-1)', labelNames: ['pool'], registers });
-    for (const p of CHANNEL_POOLS) limit.set({ pool: p }, limits[p]);
+    this.limit = new Gauge({ name: 'pbx_channel_quota_limit', help: 'Licensed channels per pool (SPEC Q-1), as provisioned now', labelNames: ['pool'], registers });
+    this.limits(limits);
     this.writer = new Gauge({ name: 'pbx_channel_quota_writer', help: '1 while this instance holds the pool lock and writes the pool', registers });
     this.held = new Gauge({ name: 'pbx_channel_quota_held', help: 'Channels held per pool, as the writer sees them (0 on other instances)', labelNames: ['pool'], registers });
     this.batch = new Histogram({ name: 'pbx_channel_quota_batch_commands', help: 'Commands stored per append (group commit)', buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256], registers });
@@ -31,6 +32,10 @@ export class PoolMetrics implements WriterObserver {
     this.refusals = new Counter({ name: 'pbx_channel_quota_refusals_total', help: 'Commands the pool said no to, by error code', labelNames: ['code'], registers });
     this.conflicts = new Counter({ name: 'pbx_channel_quota_conflicts_total', help: 'Appends that found the pool stream moved (another writer): reloaded and decided again', registers });
     this.books = new Counter({ name: 'pbx_channel_quota_books_closed_total', help: 'Pool streams whose books were closed', registers });
+  }
+
+  limits(limits: ChannelLimits): void {
+    for (const p of CHANNEL_POOLS) this.limit.set({ pool: p }, limits[p]);
   }
 
   writing(on: boolean, state?: ChannelPool): void {
