@@ -1,4 +1,3 @@
-import type { Writable } from 'node:stream';
 import type { Pool, PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
@@ -9,7 +8,9 @@ import { JobRepository } from '../jobs/job.repository';
 import { JobNotifier } from '../mail/job.notifier';
 import { Clock } from '../tokens';
 import { RunLease } from '../worker/run-lease';
-import { csvHead, csvRows } from './csv';
+import { csvHead, csvRow } from './csv';
+import { CsvSink } from './csv-sink';
+import { streamRows, TextRow } from './stream-rows';
 import { ExportTargets } from './export-target';
 
 export type RunOutcome = 'done' | 'failed' | 'lost' | 'released';
@@ -87,8 +88,6 @@ export class ExportRunner {
         throw storageFailure(e);
       });
       const out = upload.stream;
-      let streamError: unknown;
-      out.on('error', (e) => (streamError = e));
 
       client = await this.d.exportPool.connect();
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
@@ -100,23 +99,30 @@ export class ExportRunner {
       lease.progress(0, total);
       await client.query(`DECLARE async_search_export NO SCROLL CURSOR FOR ${statements.rows.text}`, statements.rows.values);
 
-      const write = async (chunk: string): Promise<void> => {
-        if (streamError) throw storageFailure(streamError);
-        if (!out.write(chunk)) await drained(out);
-        if (streamError) throw storageFailure(streamError);
-      };
-      await write(csvHead(target.header));
+      let sink: CsvSink;
+      try {
+        sink = new CsvSink(out);
+        sink.push(csvHead(target.header));
+      } catch (e) {
+        throw storageFailure(e);
+      }
       const fetch = `FETCH ${config.FETCH_SIZE} FROM async_search_export`;
+      const encode = (row: TextRow) => sink.push(csvRow(row));
       let rows = 0;
       for (;;) {
-        const batch = await client.query<string[]>({ text: fetch, rowMode: 'array' });
-        if (batch.rows.length === 0) break;
-        await write(csvRows(batch.rows));
-        rows += batch.rows.length;
+        const n = await streamRows(client, fetch, encode);
+        rows += n;
+        await sink.settle().catch((e: unknown) => {
+          throw storageFailure(e);
+        });
         lease.progress(rows);
         if (lease.lost) throw new RunStopped('lost');
+        if (n < config.FETCH_SIZE) break; // a short batch: the cursor is exhausted
         if (signal.aborted) throw new RunStopped('released');
       }
+      await sink.end().catch((e: unknown) => {
+        throw storageFailure(e);
+      });
       await client.query('COMMIT');
       client.release();
       client = undefined;
@@ -175,22 +181,6 @@ export class ExportRunner {
       return 'failed';
     }
   }
-}
-
-/** Resolves on 'drain', rejects on 'error', and leaves no listener behind either way. */
-function drained(out: Writable): Promise<void> {
-  return new Promise<void>((ok, fail) => {
-    const onDrain = () => {
-      out.off('error', onError);
-      ok();
-    };
-    const onError = (e: unknown) => {
-      out.off('drain', onDrain);
-      fail(e);
-    };
-    out.once('drain', onDrain);
-    out.once('error', onError);
-  });
 }
 
 function storageFailure(e: unknown): RunFailed {
