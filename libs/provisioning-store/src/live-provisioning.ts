@@ -39,13 +39,8 @@ export interface LiveProvisioning<T> {
  * relay publishes (followProvisioning). Without DATABASE_URL it is the file, for good.
  */
 export async function startLiveProvisioning<T>(o: LiveProvisioningOptions<T>): Promise<LiveProvisioning<T>> {
-  const fromFile = await hashProvisioningSecrets(o.fileDocument);
-  let state: { value: T; source: 'file' | 'store'; version: number | undefined; documentHash: string } = {
-    value: o.project(fromFile),
-    source: 'file',
-    version: undefined,
-    documentHash: documentHash(fromFile),
-  };
+  type State = { value: T; source: 'file' | 'store'; version: number | undefined; documentHash: string };
+  let state: State | undefined;
   const error = (e: unknown, what: string) => o.onError?.(e instanceof Error ? e : new Error(String(e)), what);
   const take = (applied: AppliedProvisioning): boolean => {
     let value: T;
@@ -69,7 +64,7 @@ export async function startLiveProvisioning<T>(o: LiveProvisioningOptions<T>): P
         nats: o.nats,
         serverId: o.fileDocument.server.id,
         onChange: (applied) => {
-          if (take(applied)) o.onChange?.(state.value, applied);
+          if (take(applied) && state !== undefined) o.onChange?.(state.value, applied);
         },
         onError: error,
       });
@@ -79,19 +74,33 @@ export async function startLiveProvisioning<T>(o: LiveProvisioningOptions<T>): P
     }
     if (follower.current !== undefined) take(follower.current);
   }
+  if (state === undefined) {
+    // Nothing stored (or no database): the file, hashed like an apply would (scrypt costs time,
+    // hence only here). An apply arriving meanwhile is newer than the file and wins.
+    try {
+      const fromFile = await hashProvisioningSecrets(o.fileDocument);
+      const value = o.project(fromFile);
+      state ??= { value, source: 'file', version: undefined, documentHash: documentHash(fromFile) };
+    } catch (e) {
+      follower?.close();
+      await store?.close();
+      throw e;
+    }
+  }
+  const now = (): State => state as State;
 
   return {
     get value() {
-      return state.value;
+      return now().value;
     },
     get source() {
-      return state.source;
+      return now().source;
     },
     get version() {
-      return state.version;
+      return now().version;
     },
     get documentHash() {
-      return state.documentHash;
+      return now().documentHash;
     },
     async resync() {
       await follower?.resync();
