@@ -1,4 +1,4 @@
-import { createSocket, Socket } from 'node:dgram';
+import { RtpProbe } from './support/rtp-probe';
 import { udpExchange } from './support/udp';
 import { dtmfEventSchema, DtmfEventMessage, SIP_EDGE_DTMF_PREFIX } from '@pbx/contracts';
 import { NatsBus } from '@pbx/service-kit';
@@ -40,40 +40,6 @@ async function lastCallTo(stack: EdgeStack, callee: string, legCount: number): P
     15_000,
     100,
   );
-}
-
-/** A UDP socket that plays the callee's RTP endpoint: counts what arrives and answers every packet to its sender. */
-class RtpProbe {
-  received = 0;
-  echoedBack = 0;
-  payloadTypes = new Set<number>();
-  private constructor(
-    private readonly socket: Socket,
-    readonly port: number,
-  ) {}
-  static async open(): Promise<RtpProbe> {
-    const port = await freePort();
-    const socket = createSocket('udp4');
-    await new Promise<void>((r) => socket.bind(port, '127.0.0.1', () => r()));
-    const probe = new RtpProbe(socket, port);
-    socket.on('message', (m, rinfo) => {
-      if (m.length < 12 || m[0] >> 6 !== 2) return;
-      // our own marker payload coming back through SIPp's echo
-      if (m.length >= 16 && m.subarray(12, 16).toString('latin1') === 'ECHO') {
-        probe.echoedBack++;
-        return;
-      }
-      probe.received++;
-      probe.payloadTypes.add(m[1] & 0x7f);
-      const reply = Buffer.from(m);
-      reply.write('ECHO', 12, 'latin1');
-      socket.send(reply, rinfo.port, rinfo.address);
-    });
-    return probe;
-  }
-  close(): void {
-    this.socket.close();
-  }
 }
 
 describe('sip-edge calls through the real stack (issue #3)', () => {
