@@ -70,7 +70,8 @@ export async function startLiveProvisioning<T>(o: LiveProvisioningOptions<T>): P
       });
     } catch (e) {
       await store.close();
-      throw e;
+      const why = e instanceof Error ? e.message : String(e);
+      throw new Error(`reading the stored provisioning of ${o.fileDocument.server.id} (DATABASE_URL) failed: ${why} — is the event store migrated (tools/stack does it)?`, { cause: e });
     }
     if (follower.current !== undefined) take(follower.current);
   }

@@ -259,4 +259,11 @@ describe('provisioning applied as an event (issue #4, SPEC B-3)', () => {
       await picky.close();
     }
   });
+
+  it('startLiveProvisioning on a database without the event store says so instead of booting on the file', async () => {
+    const r = validateProvisioning(document(newServer()));
+    if (!r.ok) throw new Error('fixture');
+    const bare = await createTestDatabase('ps_bare');
+    await expect(startLiveProvisioning({ fileDocument: r.provisioning, databaseUrl: bare, nats: nc, project: (d) => d })).rejects.toThrow(/is the event store migrated/);
+  });
 });
