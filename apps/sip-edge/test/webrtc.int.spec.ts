@@ -84,7 +84,7 @@ describe('WebRTC softphone ↔ plain RTP carrier through rtpengine (issue #3 med
     await eventually(
       'the browser phone to register',
       async () => {
-        const s = await page.evaluate(() => (window as unknown as { softphone: { registered: boolean; error: string | null } }).softphone);
+        const s = await page.evaluate(() => (globalThis as unknown as { softphone: { registered: boolean; error: string | null } }).softphone);
         if (s?.error) throw new Error(`softphone: ${s.error}`);
         return s?.registered === true;
       },
@@ -107,7 +107,7 @@ describe('WebRTC softphone ↔ plain RTP carrier through rtpengine (issue #3 med
       let stats: BrowserStats | null = null;
       const sampler = (async () => {
         for (let i = 0; i < 100; i++) {
-          const s = await page.evaluate(() => (window as unknown as { softphone: { stats(): Promise<BrowserStats | null> } }).softphone.stats()).catch(() => null);
+          const s = await page.evaluate(() => (globalThis as unknown as { softphone: { stats(): Promise<BrowserStats | null> } }).softphone.stats()).catch(() => null);
           if (s !== null) stats = s;
           await new Promise((r) => setTimeout(r, 100));
           if (stats !== null && stats.packetsReceived > 50) break;
