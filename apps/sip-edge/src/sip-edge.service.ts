@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { Gauge } from 'prom-client';
 import { SIP_EDGE_HANGUP, sipEdgeDtmfSubject, sipEdgeHangupRequestSchema } from '@pbx/contracts';
 import { createEventStore, EventStore } from '@pbx/event-store';
+import { LiveProvisioning, startLiveProvisioning } from '@pbx/provisioning-store';
 import { HealthService, LOGGER, Metrics, NatsBus, PG_POOL, readProvisioningFile, SERVICE_CONFIG } from '@pbx/service-kit';
 import { createResponse, Peer, ServerTransaction, SipMessage, SipRequest, TransactionLayer } from '@pbx/sip';
 import { ALLOW, B2bua } from './calls/b2bua';
@@ -35,6 +36,7 @@ export class SipEdgeService implements OnApplicationBootstrap, BeforeApplication
   registrar!: Registrar;
   local!: LocalAddress;
   private directory!: EdgeDirectory;
+  private live: LiveProvisioning<EdgeDirectory> | undefined;
   private store!: EventStore;
   private ng!: NgClient;
   private quota: ChannelQuotaClient | undefined;
@@ -59,7 +61,20 @@ export class SipEdgeService implements OnApplicationBootstrap, BeforeApplication
   async onApplicationBootstrap(): Promise<void> {
     const c = this.config;
     if (this.pool === null) throw new Error('sip-edge needs DATABASE_URL');
-    this.directory = EdgeDirectory.fromProvisioning(readProvisioningFile(c.PROVISIONING_FILE));
+    // The provisioning in force: the file at boot, the stored document when there is one, then
+    // every apply (`tools/stack provision FILE`) without a restart (docs/provisioning.md).
+    this.live = await startLiveProvisioning({
+      fileDocument: readProvisioningFile(c.PROVISIONING_FILE),
+      databaseUrl: c.DATABASE_URL,
+      nats: this.bus.connection,
+      project: EdgeDirectory.fromHashed,
+      onChange: (dir, applied) => {
+        this.directory = dir;
+        this.log.info({ version: applied.version }, 'provisioning applied');
+      },
+      onError: (err, what) => this.log.error({ err: err.message }, what),
+    });
+    this.directory = this.live.value;
     this.bindings = new BindingStore(this.pool);
     await this.bindings.migrate();
     this.store = createEventStore({ connectionString: c.DATABASE_URL, poolSize: 10 });
@@ -282,5 +297,6 @@ export class SipEdgeService implements OnApplicationBootstrap, BeforeApplication
     await this.transports?.close();
     this.ng?.close();
     await this.store?.close();
+    await this.live?.close();
   }
 }

@@ -1,8 +1,9 @@
-import { HashedProvisioning, hashSecrets, Provisioning, Trunk } from '@pbx/provisioning';
-import { formatDigestSecret, parseDigestSecret, DigestAlgorithm, ha1FromSecret } from '@pbx/sip';
+import { HashedProvisioning, Trunk } from '@pbx/provisioning';
+import { DigestAlgorithm, ha1FromSecret, parseDigestSecret } from '@pbx/sip';
 
 // What sip-edge needs from the provisioning (SPEC §0): who may register (extensions with their
-// digest secrets, hashed as soon as the file is read — no clear text is kept), which source
+// digest secrets, as HA1s: libs/provisioning-store hashed them when the document was loaded or
+// applied — no clear text reaches sip-edge), which source
 // addresses are carrier trunks, and the server settings a call needs.
 
 export interface PhoneEntry {
@@ -40,11 +41,9 @@ export class EdgeDirectory {
     }
   }
 
-  /** Hashes the SIP secrets (HA1 for MD5 and SHA-256, RFC 8760) and forgets the clear text. */
-  static fromProvisioning(p: Provisioning): EdgeDirectory {
-    return new EdgeDirectory(
-      hashSecrets(p, (s) => (s.kind === 'extension' ? formatDigestSecret(s.username, s.realm, s.password) : 'not-kept-by-sip-edge')),
-    );
+  /** From a stored document (secrets already `digest-ha1:` HA1s): what live provisioning hands over. */
+  static fromHashed(p: HashedProvisioning): EdgeDirectory {
+    return new EdgeDirectory(p);
   }
 
   phone(number: string): PhoneEntry | undefined {
