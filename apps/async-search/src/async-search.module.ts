@@ -6,7 +6,7 @@ import { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { createEventStore, EventStore } from '@pbx/event-store';
 import { FileStore, LocalFileStore } from '@pbx/file-store';
-import { LOGGER, PG_POOL } from '@pbx/service-kit';
+import { LOGGER, Metrics, PG_POOL } from '@pbx/service-kit';
 import { Config } from './config';
 import { CreateHandler } from './create/create.handler';
 import { CreateNatsController } from './create/create.nats.controller';
@@ -14,6 +14,7 @@ import { DeleteHandler } from './delete/delete.handler';
 import { DeleteNatsController } from './delete/delete.nats.controller';
 import { defaultExportTargets, ExportTargets } from './export/export-target';
 import { ExportRunner } from './export/export.runner';
+import { ExportMetrics } from './export/export.metrics';
 import { GetHandler } from './get/get.handler';
 import { GetNatsController } from './get/get.nats.controller';
 import { JobDispatch } from './jobs/job.dispatch';
@@ -90,9 +91,9 @@ export class AsyncSearchModule {
         JobNotifier,
         {
           provide: EXPORT_RUNNER,
-          useFactory: (jobs: JobRepository, files: FileStore, targets: ExportTargets, exportPool: Pool, notifier: JobNotifier, clock: Clock, log: Logger) =>
-            new ExportRunner({ jobs, files, targets, exportPool, notifier, config, clock, log: log.child({ component: 'export' }) }),
-          inject: [JobRepository, FILE_STORE, EXPORT_TARGETS, EXPORT_POOL, JobNotifier, CLOCK, LOGGER],
+          useFactory: (jobs: JobRepository, files: FileStore, targets: ExportTargets, exportPool: Pool, notifier: JobNotifier, clock: Clock, log: Logger, metrics: Metrics) =>
+            new ExportRunner({ jobs, files, targets, exportPool, notifier, config, clock, log: log.child({ component: 'export' }), metrics: new ExportMetrics(metrics.registry) }),
+          inject: [JobRepository, FILE_STORE, EXPORT_TARGETS, EXPORT_POOL, JobNotifier, CLOCK, LOGGER, Metrics],
         },
         SearchWorker,
         JobSweeper,

@@ -72,6 +72,12 @@ describe('async search of call logs over NATS (SPEC S-2, S-3, S-5)', () => {
     expect(rows.length).toBeGreaterThanOrEqual(5);
     expect(rows.length).toBeLessThan(20);
     expect((progress[0].message_data as { total: number }).total).toBe(ROWS);
+    // the run is counted once it has also sent its mail
+    const metrics = await eventually('the run counted', async () => {
+      const text = await (await fetch(`${service.httpUrl}/metrics`)).text();
+      return /^pbx_async_search_runs_total\{[^}]*outcome="done"[^}]*\} 1$/m.test(text) ? text : undefined;
+    });
+    expect(metrics).toMatch(new RegExp(`^pbx_async_search_rows_total\\{[^}]*\\} ${ROWS}$`, 'm'));
   });
 
   it('wrote a UTF-8 CSV with BOM, the documented header, CRLF records, newest first, formula cells neutralised (SPEC S-3)', async () => {

@@ -12,6 +12,7 @@ import { csvHead, csvRow } from './csv';
 import { CsvSink } from './csv-sink';
 import { streamRows, TextRow } from './stream-rows';
 import { ExportTargets } from './export-target';
+import { ExportMetrics } from './export.metrics';
 
 export type RunOutcome = 'done' | 'failed' | 'lost' | 'released';
 
@@ -49,6 +50,7 @@ export interface ExportRunnerDeps {
   readonly config: Config;
   readonly clock: Clock;
   readonly log: Logger;
+  readonly metrics?: ExportMetrics;
 }
 
 /**
@@ -65,6 +67,20 @@ export class ExportRunner {
   constructor(private readonly d: ExportRunnerDeps) {}
 
   async run(job: SearchJob, attempt: number, workerId: string, signal: AbortSignal): Promise<RunOutcome> {
+    const m = this.d.metrics;
+    m?.running.inc();
+    const t0 = this.d.clock();
+    try {
+      const outcome = await this.runOnce(job, attempt, workerId, signal);
+      m?.runs.inc({ outcome });
+      if (outcome === 'done') m?.seconds.observe((this.d.clock() - t0) / 1000);
+      return outcome;
+    } finally {
+      m?.running.dec();
+    }
+  }
+
+  private async runOnce(job: SearchJob, attempt: number, workerId: string, signal: AbortSignal): Promise<RunOutcome> {
     const { config, clock } = this.d;
     const log = this.d.log.child({ jobId: job.jobId, attempt });
     const lease = new RunLease(this.d.jobs, job.jobId, attempt, { leaseMs: config.LEASE_MS, heartbeatMs: config.HEARTBEAT_MS, everyRows: config.PROGRESS_EVERY_ROWS, clock, log });
@@ -112,6 +128,7 @@ export class ExportRunner {
       for (;;) {
         const n = await streamRows(client, fetch, encode);
         rows += n;
+        this.d.metrics?.rows.inc(n);
         await sink.settle().catch((e: unknown) => {
           throw storageFailure(e);
         });

@@ -100,3 +100,28 @@ export async function resetJobsProjection(tx: ClientBase): Promise<void> {
   await tx.query(`DELETE FROM ${JOBS_TABLE}`);
   await resetConsumer(tx, JOBS_PROJECTION);
 }
+
+/**
+ * Rebuild from outside the service (src/rebuild.ts): empty the table and rewind the checkpoint,
+ * then end the running projection's session so it reconnects and replays from the start (a
+ * consumer resumes from its committed checkpoint). With no instance running, the next boot replays.
+ */
+export async function rebuildJobsReadModel(connectionString: string): Promise<{ restarted: number }> {
+  const c = new Client({ connectionString, application_name: 'pbx-async-search-rebuild' });
+  await c.connect();
+  try {
+    await c.query('BEGIN');
+    await resetJobsProjection(c);
+    await c.query('COMMIT');
+    const r = await c.query<{ n: number }>(
+      `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid() AND datname = current_database()`,
+      [`pbx-consumer:${JOBS_PROJECTION}`.slice(0, 63)],
+    );
+    return { restarted: r.rows[0]?.n ?? 0 };
+  } catch (e) {
+    await c.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  } finally {
+    await c.end();
+  }
+}
