@@ -6,10 +6,50 @@ import { promisify } from 'node:util';
 import { SERVICE_NAMES, healthSubject } from '@pbx/contracts';
 import { freePort } from '@pbx/testing';
 import { connect } from 'nats';
+import { createSocket } from 'node:dgram';
+import { spawn } from 'node:child_process';
 
 const run = promisify(execFile);
 const root = join(__dirname, '../../..');
 const stack = join(root, 'tools/stack');
+
+const SIPP = join(root, 'apps/sip-edge/test/sipp');
+
+/** Runs SIPp to its end; resolves with its exit code and stderr. */
+function sipp(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn('sipp', [...args, '-i', '127.0.0.1', '-nostdin', '-timeout', '30s', '-timeout_error'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stderr })));
+}
+
+/** A phone's RTP socket: counts packets and answers each one (marked) to its sender; counts the marked ones that come back. */
+async function rtpEcho(): Promise<{ port: number; received: () => number; returned: () => number; close(): void }> {
+  const sock = createSocket('udp4');
+  const port = await freePort();
+  await new Promise<void>((r) => sock.bind(port, '127.0.0.1', () => r()));
+  let received = 0;
+  let returned = 0;
+  sock.on('message', (m, from) => {
+    if (m.length < 16) return;
+    if (m.subarray(12, 16).toString('latin1') === 'ECHO') return void returned++;
+    received++;
+    const back = Buffer.from(m);
+    back.write('ECHO', 12, 'latin1');
+    sock.send(back, from.port, from.address);
+  });
+  return { port, received: () => received, returned: () => returned, close: () => sock.close() };
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
 
 function processesUnder(dir: string): Promise<string[]> {
   return run('ps', ['-eo', 'pid,args']).then(({ stdout }) => stdout.split('\n').filter((l) => l.includes(dir) && !l.includes('ps -eo')));
@@ -18,6 +58,7 @@ function processesUnder(dir: string): Promise<string[]> {
 describe('tools/stack (the whole server on one machine)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'pbx-stack-e2e-'));
   let env: NodeJS.ProcessEnv;
+  let trunkPort: number;
 
   beforeAll(async () => {
     // The services' ports are a fixed block from a base: keep it below the kernel's ephemeral
@@ -36,15 +77,21 @@ describe('tools/stack (the whole server on one machine)', () => {
       HTTP_PORT: String(await freePort()),
       STACK_SERVICE_PORT_BASE: String(base),
       SIP_PORT: String(await freePort()),
+      SIP_WS_PORT: String(await freePort()),
       LOG_LEVEL: 'warn',
     };
+    // the demo provisioning with its carrier trunk on a free port (the demo's 5090 may be taken)
+    trunkPort = await freePort();
+    const demo = readFileSync(join(root, 'deploy/demo/provisioning.yaml'), 'utf8').replace(/port: 5090/, `port: ${trunkPort}`);
+    env.PROVISIONING_FILE = join(dataDir, 'demo.yaml');
+    writeFileSync(env.PROVISIONING_FILE, demo);
   });
   afterAll(async () => {
     await run(stack, ['down'], { env }).catch(() => undefined);
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('up --detach returns once every service is healthy, each answers over HTTP and NATS, and down leaves no process', async () => {
+  it('up --detach returns once every service is healthy and each answers over HTTP and NATS; calls placed by hand are heard both ways and show in the REST call log per role; down leaves no process', async () => {
     const up = await run(stack, ['up', '--detach'], { env, timeout: 240_000 });
     expect(up.stdout).toMatch(/stack up: 11 services healthy/);
 
@@ -58,6 +105,58 @@ describe('tools/stack (the whole server on one machine)', () => {
     }
     await nc.close();
     expect((await processesUnder(dataDir)).length).toBeGreaterThanOrEqual(3);
+
+    // Calls by hand, as a user would place them: SIPp phones and carrier against the stack.
+    const edge = `127.0.0.1:${env.SIP_PORT}`;
+    const domain = 'tokyo-1.pbx.test';
+    const phone1001 = String(await freePort());
+    const register = await sipp([edge, '-sf', join(SIPP, 'register.xml'), '-p', phone1001, '-m', '1', '-au', '1001', '-ap', 's3cret-1001', '-auth_uri', domain, '-key', 'user', '1001', '-key', 'domain', domain]);
+    expect(register).toMatchObject({ code: 0 });
+    // 1. carrier → DID 0312345679 → 1001, answered, RTP both ways
+    const media = await rtpEcho();
+    const answer = sipp(['-sf', join(SIPP, 'uas-answer.xml'), '-p', phone1001, '-m', '1', '-key', 'rtp_port', String(media.port), '-key', 'domain', domain]);
+    const call1 = await sipp([edge, '-sf', join(SIPP, 'uac-call-with-audio.xml'), '-p', String(trunkPort), '-m', '1', '-s', '0312345679', '-d', '2000', '-rtp_echo', '-key', 'caller', '0399990001', '-key', 'domain', domain, '-key', 'rtp_port', '0']);
+    expect(call1).toMatchObject({ code: 0 });
+    expect(await answer).toMatchObject({ code: 0 });
+    media.close();
+    expect(media.received()).toBeGreaterThan(40); // the carrier's audio reached the phone…
+    expect(media.returned()).toBeGreaterThan(20); // …and the phone's came back to the carrier
+    // 2. carrier → DID 0312345678 → call center 5001: not served before the call-center issue (480)
+    const expect480 = join(dataDir, 'uac-expect-480.xml');
+    writeFileSync(expect480, readFileSync(join(SIPP, 'uac-expect-final.xml'), 'utf8').replace(/__STATUS__/g, '480'));
+    const call2 = await sipp([edge, '-sf', expect480, '-p', String(trunkPort), '-m', '1', '-s', '0312345678', '-key', 'caller', '0399990002', '-key', 'domain', domain, '-key', 'rtp_port', '40000']);
+    expect(call2).toMatchObject({ code: 0 });
+    // 3. extension 1002 (agent1's phone) → 1001, answered
+    const answer3 = sipp(['-sf', join(SIPP, 'uas-answer.xml'), '-p', phone1001, '-m', '1', '-key', 'rtp_port', '40002', '-key', 'domain', domain]);
+    const call3 = await sipp([edge, '-sf', join(SIPP, 'uac-call-auth.xml'), '-p', String(await freePort()), '-m', '1', '-s', '1001', '-au', '1002', '-ap', 's3cret-1002', '-auth_uri', `1001@${edge}`, '-key', 'caller', '1002', '-key', 'domain', domain, '-key', 'rtp_port', '40004']);
+    expect(call3).toMatchObject({ code: 0 });
+    expect(await answer3).toMatchObject({ code: 0 });
+
+    // The calls in the call log over REST, as each role may see them (SPEC §11)
+    const api = `http://127.0.0.1:${env.HTTP_PORT}/api/v1`;
+    const login = async (user: string, password: string): Promise<string> => {
+      const r = await fetch(`${api}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: user, password }) });
+      expect(r.status).toBe(200);
+      return ((await r.json()) as { accessToken: string }).accessToken;
+    };
+    type Item = { callee: string; result: string; direction: string };
+    const callLogs = async (token: string): Promise<{ items: Item[]; total: number }> => {
+      const r = await fetch(`${api}/call-logs?limit=100`, { headers: { authorization: `Bearer ${token}` } });
+      expect(r.status).toBe(200);
+      return (await r.json()) as { items: Item[]; total: number };
+    };
+    const admin = await login('admin', 'admin-pass-1');
+    const all = await until('three calls in the call log', async () => {
+      const r = await callLogs(admin);
+      return r.total >= 3 ? r : undefined;
+    });
+    expect(all.items.find((i) => i.callee === '0312345679')).toMatchObject({ result: 'answered', direction: 'incoming' });
+    expect(all.items.find((i) => i.callee === '1001' && i.direction === 'internal')).toMatchObject({ result: 'answered' });
+    expect(all.items.find((i) => i.callee === '0312345678')).toBeDefined();
+    const sv1 = await callLogs(await login('sv1', 'sv1-pass-1'));
+    expect(sv1.items.map((i) => i.callee)).toEqual(['0312345678']); // granted number only
+    const agent1 = await callLogs(await login('agent1', 'agent1-pass-1'));
+    expect(agent1.items.map((i) => i.callee)).toEqual(['1001']); // the calls of agent1's own extension 1002
 
     const down = await run(stack, ['down'], { env, timeout: 90_000 });
     expect(down.stdout).toMatch(/stack down/);
