@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { LocalFileStore } from '@pbx/file-store';
-import { LOGGER, readProvisioningFile } from '@pbx/service-kit';
-import { AccountDirectory } from './accounts/account-directory';
+import { LOGGER } from '@pbx/service-kit';
+import { accountsProviders } from './accounts/accounts.provider';
 import { AsyncSearchesHandler } from './async-searches/async-searches.handler';
 import { AsyncSearchesHttpController } from './async-searches/async-searches.http.controller';
 import { AuthGuard } from './auth/auth.guard';
@@ -19,7 +19,7 @@ import { ApiExceptionFilter } from './http/api-exception.filter';
 import { HttpEdge } from './http/http-edge';
 import { DocsHttpController, OPENAPI_DOCUMENT } from './openapi/docs.http.controller';
 import { buildOpenApiDocument } from './openapi/openapi.document';
-import { ACCOUNTS, Clock, CLOCK, FILE_STORE, GATEWAY_SETTINGS, GatewaySettings, LOGIN_THROTTLE } from './tokens';
+import { Clock, CLOCK, FILE_STORE, GATEWAY_SETTINGS, GatewaySettings, LOGIN_THROTTLE } from './tokens';
 
 /** The REST controllers of the admin portal, in the order they are documented. */
 export const API_CONTROLLERS: readonly Type<unknown>[] = [LoginHttpController, CallLogsHttpController, ChannelsHttpController, AsyncSearchesHttpController];
@@ -37,16 +37,7 @@ export class ApiGatewayModule {
       providers: [
         { provide: CLOCK, useValue: clock },
         { provide: GATEWAY_SETTINGS, inject: [LOGGER], useFactory: (logger: Logger) => gatewaySettings(config, logger) },
-        {
-          // SPEC B-3: a bad provisioning file stops the boot. Passwords are hashed here, before anything else sees them.
-          provide: ACCOUNTS,
-          inject: [LOGGER],
-          useFactory: async (logger: Logger) => {
-            const accounts = await AccountDirectory.fromProvisioning(readProvisioningFile(config.PROVISIONING_FILE), { N: 2 ** config.PASSWORD_SCRYPT_LOG2N, r: 8, p: 1 });
-            logger.info({ accounts: accounts.size, file: config.PROVISIONING_FILE }, 'accounts loaded');
-            return accounts;
-          },
-        },
+        ...accountsProviders(config),
         {
           provide: LOGIN_THROTTLE,
           useFactory: () =>

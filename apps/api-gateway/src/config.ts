@@ -9,7 +9,12 @@ export const configSchema = baseConfigSchema
   .extend({
     HTTP_PORT: int(0, 65535).default(defaultHttpPort('api-gateway')),
     NODE_ENV: z.string().optional(),
-    /** Accounts, roles and grants (SPEC §11) come from here, read and hashed once at boot. */
+    /**
+     * Accounts, roles and grants (SPEC §11). Read at boot (a bad file stops it, SPEC B-3); names the
+     * server. With DATABASE_URL (optional, from the kit's base schema) the stored provisioning of
+     * that server wins and every apply is followed without restart; without it the file is hashed
+     * once at boot and stays in force (docs/api.md "Accounts follow the provisioning").
+     */
     PROVISIONING_FILE: z.string().min(1).default('deploy/demo/provisioning.yaml'),
     /**
      * HS256 key of the access tokens, at least 32 characters. Required when NODE_ENV=production;
@@ -22,7 +27,11 @@ export const configSchema = baseConfigSchema
     /** Failed logins allowed per client address in the window (offices share one address behind NAT). */
     LOGIN_MAX_FAILURES_PER_ADDRESS: int(1, 10_000).default(20),
     LOGIN_WINDOW_SECONDS: int(1, 86_400).default(60),
-    /** scrypt cost of account password hashes, as log2(N) (15 = 32 MiB, ~100 ms). */
+    /**
+     * scrypt cost, as log2(N) (15 = 32 MiB, ~100 ms), of the hashes the gateway makes itself: the
+     * file's passwords without DATABASE_URL, and the unknown-login decoy when there is no account.
+     * Stored accounts are verified at the cost their apply hashed them with.
+     */
     PASSWORD_SCRYPT_LOG2N: int(10, 20).default(15),
     /** How long a downstream service (history-projector, async-search, channel-quota) has to answer. */
     DOWNSTREAM_TIMEOUT_MS: int(100, 60_000).default(5_000),

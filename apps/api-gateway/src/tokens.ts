@@ -1,5 +1,8 @@
+import type { AccountDirectory } from './accounts/account-directory';
+
 /** Injection tokens of the gateway's own providers. */
 export const GATEWAY_SETTINGS = Symbol('GATEWAY_SETTINGS');
+/** A CurrentAccounts: the accounts of the provisioning in force. */
 export const ACCOUNTS = Symbol('ACCOUNTS');
 export const CLOCK = Symbol('CLOCK');
 export const LOGIN_THROTTLE = Symbol('LOGIN_THROTTLE');
@@ -14,3 +17,6 @@ export interface GatewaySettings {
   jwtTtlSeconds: number;
   downstreamTimeoutMs: number;
 }
+
+/** The accounts of the provisioning in force at the time of the call; read once per request, never kept. */
+export type CurrentAccounts = () => AccountDirectory;

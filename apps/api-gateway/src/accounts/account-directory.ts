@@ -1,10 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { CallLogScope } from '@pbx/contracts';
-import { hashSecretsAsync, Provisioning, Role, SecretToHash } from '@pbx/provisioning';
-import { hashAccountPassword, ScryptCost } from '@pbx/service-kit';
+import { HashedProvisioning, hashSecretsAsync, Provisioning, Role, SecretToHash } from '@pbx/provisioning';
+import { DEFAULT_SCRYPT_COST, hashAccountPassword, ScryptCost } from '@pbx/service-kit';
 import { accessScope } from './access-scope';
+import { decoyAccountHash, isReadableAccountHash } from './decoy-hash';
 
-/** An admin-portal account as the gateway holds it: no clear-text password, its scope computed once. */
+/** An admin-portal account as the gateway holds it: no clear-text password, its scope computed once per document. */
 export interface GatewayAccount {
   login: string;
   role: Role;
@@ -16,18 +17,25 @@ export interface GatewayAccount {
 }
 
 /**
- * The accounts of the provisioning file (SPEC §11). Passwords are hashed as the file is
- * loaded (libs/provisioning hashSecretsAsync); the clear text is dropped with the parsed file.
+ * The accounts of one provisioning document (SPEC §11), with their roles, grants and scopes.
+ * Immutable: a newly applied document is a new directory (docs/api.md "Accounts follow the
+ * provisioning"), so a request sees one document or the other, never a mix.
  */
 export class AccountDirectory {
   private constructor(
     private readonly accounts: ReadonlyMap<string, GatewayAccount>,
     /** Verified against when the login is unknown, so both failures take the same time (no enumeration by timing). */
     readonly decoyHash: string,
+    /** Logins whose stored hash is not a scrypt hash the gateway can verify: they cannot log in (fail closed). */
+    readonly unreadableHashes: readonly string[],
   ) {}
 
-  static async fromProvisioning(provisioning: Provisioning, cost?: ScryptCost): Promise<AccountDirectory> {
-    const hashed = await hashSecretsAsync(provisioning, gatewaySecretHasher(cost));
+  /**
+   * From a document whose passwords are already hashed (the stored provisioning, or the file
+   * hashed by `fromProvisioning`): the hashes are used as they are, never hashed again. Pure and
+   * synchronous, so it can be the `project` of startLiveProvisioning.
+   */
+  static fromHashed(hashed: HashedProvisioning, fallbackCost: ScryptCost = DEFAULT_SCRYPT_COST): AccountDirectory {
     const accounts = new Map<string, GatewayAccount>();
     for (const a of hashed.accounts) {
       accounts.set(a.login, {
@@ -39,8 +47,14 @@ export class AccountDirectory {
         scope: accessScope(a, hashed),
       });
     }
-    const decoy = await hashAccountPassword(randomBytes(24).toString('base64'), cost);
-    return new AccountDirectory(accounts, decoy);
+    const hashes = hashed.accounts.map((a) => a.passwordHash);
+    const unreadable = hashed.accounts.filter((a) => !isReadableAccountHash(a.passwordHash)).map((a) => a.login);
+    return new AccountDirectory(accounts, decoyAccountHash(hashes, fallbackCost), unreadable);
+  }
+
+  /** From the provisioning file (no DATABASE_URL): passwords hashed here at `cost`; the clear text is dropped with the parsed file. */
+  static async fromProvisioning(provisioning: Provisioning, cost?: ScryptCost): Promise<AccountDirectory> {
+    return AccountDirectory.fromHashed(await hashSecretsAsync(provisioning, gatewaySecretHasher(cost)), cost);
   }
 
   find(login: string): GatewayAccount | undefined {

@@ -1,10 +1,9 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { LOGGER } from '@pbx/service-kit';
-import { AccountDirectory } from '../accounts/account-directory';
 import { forbidden, unauthenticated } from '../http/api-error';
 import { ROUTE_SPEC, RouteSpec } from '../http/route';
-import { ACCOUNTS, Clock, CLOCK, GATEWAY_SETTINGS, GatewaySettings } from '../tokens';
+import { ACCOUNTS, Clock, CLOCK, CurrentAccounts, GATEWAY_SETTINGS, GatewaySettings } from '../tokens';
 import { verifyJwt } from './jwt';
 import { AuthenticatedRequest, Principal } from './principal';
 
@@ -16,14 +15,14 @@ const bearer = /^Bearer ([A-Za-z0-9._-]{1,8192})$/i;
  * route allows (SPEC A-1). Denials say nothing about why (401 or 403, fixed messages); the
  * reason goes to the debug log.
  *
- * The token says who the caller is; what the caller may do is read from the accounts the
- * gateway holds now, so an account removed from the provisioning loses access at once and a
- * changed role or grant applies to tokens already issued.
+ * The token says who the caller is; what the caller may do is read, on every request, from the
+ * accounts of the provisioning in force, so an account removed by an apply loses access at its
+ * next request and a changed role or grant applies to tokens already issued (SPEC A-1, A-2).
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
-    @Inject(ACCOUNTS) private readonly accounts: AccountDirectory,
+    @Inject(ACCOUNTS) private readonly accounts: CurrentAccounts,
     @Inject(GATEWAY_SETTINGS) private readonly settings: GatewaySettings,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -52,7 +51,7 @@ export class AuthGuard implements CanActivate {
       this.logger.debug({ reason: v.reason }, 'token refused');
       return undefined;
     }
-    const account = this.accounts.find(v.claims.sub);
+    const account = this.accounts().find(v.claims.sub);
     if (!account) {
       this.logger.debug({ login: v.claims.sub }, 'token of an account that no longer exists');
       return undefined;

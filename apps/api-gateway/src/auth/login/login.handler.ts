@@ -2,9 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { Counter } from 'prom-client';
 import { LOGGER, Metrics, verifyAccountPassword } from '@pbx/service-kit';
-import { AccountDirectory } from '../../accounts/account-directory';
 import { API_ERRORS, ApiError } from '../../http/api-error';
-import { ACCOUNTS, Clock, CLOCK, GATEWAY_SETTINGS, GatewaySettings, LOGIN_THROTTLE } from '../../tokens';
+import { ACCOUNTS, Clock, CLOCK, CurrentAccounts, GATEWAY_SETTINGS, GatewaySettings, LOGIN_THROTTLE } from '../../tokens';
 import { signJwt } from '../jwt';
 import { LoginThrottle } from '../login-throttle';
 import { LoginReply } from './login.route';
@@ -15,7 +14,7 @@ export class LoginHandler {
   private readonly logins: Counter<'outcome'>;
 
   constructor(
-    @Inject(ACCOUNTS) private readonly accounts: AccountDirectory,
+    @Inject(ACCOUNTS) private readonly accounts: CurrentAccounts,
     @Inject(LOGIN_THROTTLE) private readonly throttle: LoginThrottle,
     @Inject(GATEWAY_SETTINGS) private readonly settings: GatewaySettings,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -32,9 +31,11 @@ export class LoginHandler {
       this.logger.warn({ address, retryAfterSeconds: decision.retryAfterSeconds }, 'login refused: too many failures');
       throw new ApiError(429, API_ERRORS.tooManyAttempts, 'too many failed logins: try again later', { retryAfterSeconds: decision.retryAfterSeconds }, { 'Retry-After': String(decision.retryAfterSeconds) });
     }
-    const account = this.accounts.find(req.login);
+    // One document for the whole attempt, even if an apply lands during the scrypt.
+    const accounts = this.accounts();
+    const account = accounts.find(req.login);
     // An unknown login is checked against a decoy hash, so it costs the same time as a wrong password.
-    const ok = await verifyAccountPassword(req.password, account?.passwordHash ?? this.accounts.decoyHash);
+    const ok = await verifyAccountPassword(req.password, account?.passwordHash ?? accounts.decoyHash);
     if (!account || !ok) {
       // The attempted name is logged only when it is an account: a password typed into the login field stays out of the logs.
       this.logins.inc({ outcome: 'refused' });
