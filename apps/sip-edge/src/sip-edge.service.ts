@@ -143,6 +143,8 @@ export class SipEdgeService implements OnApplicationBootstrap, BeforeApplication
       connectionAlive: (id) => this.transports.hasConnection(id),
       log: (level, event, details) => this.log[level](details, event),
       onDtmfLeg: (callId, tag, legId) => this.dtmf?.track(callId, tag, legId),
+      onMediaEnded: (callId) => this.dtmf?.untrackCall(callId),
+      maxCallMs: c.MAX_CALL_SECONDS * 1000,
     });
     this.trunks = new TrunkMonitor({
       layer: this.layer,

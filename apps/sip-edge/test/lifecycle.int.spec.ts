@@ -14,7 +14,7 @@ describe('sip-edge lifecycle', () => {
   let stack: EdgeStack;
   let phonePort: number;
   beforeAll(async () => {
-    stack = await startEdgeStack({ quota: false, edgeEnv: { DRAIN_SECONDS: '2' } });
+    stack = await startEdgeStack({ quota: false, edgeEnv: { DRAIN_SECONDS: '2', MAX_CALL_SECONDS: '4' } });
     phonePort = await freePort();
   }, 90_000);
   afterAll(async () => {
@@ -30,6 +30,19 @@ describe('sip-edge lifecycle', () => {
     const [c, d] = await Promise.all([caller.done, callee.done]);
     passed(c);
     passed(d);
+  }, 60_000);
+
+  it('an answered call is hung up after MAX_CALL_SECONDS, both sides get BYE (nothing is held for ever)', async () => {
+    await registerPhone(stack, '1002', phonePort);
+    const started = Date.now();
+    const callee = sipp({ scenario: 'uas-answer.xml', localPort: phonePort, keys: { domain: stack.domain }, timeoutSeconds: 30 });
+    const caller = sipp({ scenario: 'uac-wait-bye.xml', remote: `127.0.0.1:${stack.sipPort}`, localPort: stack.trunkPort, service: DIDS.toPhone, keys: { domain: stack.domain }, timeoutSeconds: 30 });
+    const [c, d] = await Promise.all([caller.done, callee.done]);
+    passed(c);
+    passed(d);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(3_900);
+    const last = (await legsOfCallTo(stack.databaseUrl, DIDS.toPhone)).at(-1);
+    for (const events of last?.legs.values() ?? []) expect(events.at(-1)).toMatchObject({ type: 'LegEnded', data: { cause: 'normal', hungUpBy: 'system' } });
   }, 60_000);
 
   it('SIGTERM: new INVITEs get 503, the live call goes on until the drain deadline, then both sides get BYE and the legs end with cause drain', async () => {

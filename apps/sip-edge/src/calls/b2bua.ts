@@ -54,6 +54,10 @@ export interface B2buaDeps {
   now?: () => number;
   log(level: 'info' | 'warn' | 'error', event: string, details: Record<string, unknown>): void;
   onDtmfLeg?(rtpCallId: string, tag: string, legId: string): void;
+  /** An answered call is hung up after this long, so a call whose ends both forgot it cannot hold a dialog and a channel for ever (no session timers yet). */
+  maxCallMs?: number;
+  /** The call's media is gone: forget what was keyed by its rtpengine call id. */
+  onMediaEnded?(rtpCallId: string): void;
 }
 
 interface ALeg {
@@ -98,6 +102,7 @@ interface Call {
   bLegs: BLeg[];
   winner: BLeg | undefined;
   ringTimer: NodeJS.Timeout | undefined;
+  maxTimer: NodeJS.Timeout | undefined;
   /** A re-INVITE relayed between the legs is in progress (glare → 491). */
   reinvite: boolean;
   startedAt: number;
@@ -160,7 +165,7 @@ export class B2bua {
       sentEarlyMedia: false,
       holdsChannel: false,
     };
-    const call: Call = { requestId: newRequestId(), phase: 'routing', a, bLegs: [], winner: undefined, ringTimer: undefined, reinvite: false, startedAt: this.now() };
+    const call: Call = { requestId: newRequestId(), phase: 'routing', a, bLegs: [], winner: undefined, ringTimer: undefined, maxTimer: undefined, reinvite: false, startedAt: this.now() };
     this.calls.add(call);
     this.byInviteTx.set(tx, call);
     this.byLeg.set(a.legId, call);
@@ -480,6 +485,13 @@ export class B2bua {
       void this.hangup(call, 'a', 'failed', 'system');
     };
     this.stats.answered++;
+    if (this.deps.maxCallMs !== undefined) {
+      call.maxTimer = setTimeout(() => {
+        this.deps.log('warn', 'max-call-duration', { requestId: call.requestId, maxCallMs: this.deps.maxCallMs });
+        void this.hangup(call, 'both', 'normal', 'system');
+      }, this.deps.maxCallMs);
+      call.maxTimer.unref();
+    }
     const at = this.iso();
     void this.deps.recorder.record({ type: 'BridgeLegs', legId: call.a.legId, otherLegId: b.legId, at });
     void this.deps.recorder.record({ type: 'BridgeLegs', legId: b.legId, otherLegId: call.a.legId, at });
@@ -692,7 +704,9 @@ export class B2bua {
     if (call.phase === 'ended') return;
     call.phase = 'ended';
     this.clearRingTimer(call);
+    if (call.maxTimer !== undefined) clearTimeout(call.maxTimer);
     await this.deps.media.delete(rtpCallId(call));
+    this.deps.onMediaEnded?.(rtpCallId(call));
     if (call.a.holdsChannel) await this.deps.quota?.release(call.a.legId, 'ended', call.requestId);
     for (const b of call.bLegs) if (b.holdsChannel && !b.ended) await this.deps.quota?.release(b.legId, 'ended', call.requestId);
     await Promise.all([call.a.legId, ...call.bLegs.map((b) => b.legId)].map((id) => this.deps.recorder.forget(id)));

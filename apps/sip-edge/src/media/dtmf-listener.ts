@@ -22,7 +22,10 @@ const EVENT_DIGITS = '0123456789*#ABCD';
 
 export class DtmfListener {
   private socket: Socket | undefined;
+  /** "callId\ntag" → legId */
   private readonly legs = new Map<string, string>();
+  /** callId → its keys, so a call is forgotten without scanning every key */
+  private readonly byCall = new Map<string, string[]>();
   received = 0;
 
   constructor(private readonly onDigit: (e: DtmfEvent) => void) {}
@@ -38,11 +41,18 @@ export class DtmfListener {
 
   /** Digits rtpengine sees from `tag` in call `rtpCallId` belong to `legId`. */
   track(rtpCallId: string, tag: string, legId: string): void {
-    this.legs.set(`${rtpCallId}\n${tag}`, legId);
+    const key = `${rtpCallId}\n${tag}`;
+    this.legs.set(key, legId);
+    this.byCall.set(rtpCallId, [...(this.byCall.get(rtpCallId) ?? []), key]);
   }
 
   untrackCall(rtpCallId: string): void {
-    for (const k of this.legs.keys()) if (k.startsWith(`${rtpCallId}\n`)) this.legs.delete(k);
+    for (const k of this.byCall.get(rtpCallId) ?? []) this.legs.delete(k);
+    this.byCall.delete(rtpCallId);
+  }
+
+  get tracked(): number {
+    return this.legs.size;
   }
 
   close(): void {
