@@ -65,7 +65,7 @@ async function waitHealthy(url: string, proc: ManagedProcess, what: string, time
   const healthy = eventually(
     `${what} healthy`,
     async () => {
-      if (exited) return false;
+      if (exited) return true; // the race is already lost to `exit`; stop polling
       try {
         return (await fetch(`${url}/health`)).status === 200;
       } catch {
