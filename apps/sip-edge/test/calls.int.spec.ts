@@ -232,6 +232,38 @@ describe('sip-edge calls through the real stack (issue #3)', () => {
     expect(a.at(-1)?.data).toMatchObject({ cause: 'rejected', sipStatus: 404 });
   }, 60_000);
 
+  it('over TCP: a phone registered over TCP is rung over TCP (a new connection to its Contact once the registering one closed), and the caller calls over TCP', async () => {
+    const port = await freePort();
+    const reg = await sipp({
+      scenario: 'register.xml',
+      remote: `127.0.0.1:${stack.sipPort}`,
+      localPort: port,
+      user: '1004',
+      password: 's3cret-1004',
+      authUri: stack.domain,
+      keys: { user: '1004', domain: stack.domain },
+      extra: ['-t', 't1'],
+    }).done;
+    passed(reg);
+    // SIPp keeps no TCP connection between runs: the UAS listens on the same port and the edge connects to it again
+    const callee = sipp({ scenario: 'uas-answer.xml', localPort: port, keys: { domain: stack.domain }, extra: ['-t', 't1'], timeoutSeconds: 30 });
+    await new Promise((r) => setTimeout(r, 300));
+    const caller = uac({ scenario: 'uac-call-auth.xml', service: '1004', user: '1001', password: 's3cret-1001', localPort: await freePort(), extra: ['-t', 't1'] });
+    const [c, d] = await Promise.all([caller.done, callee.done]);
+    passed(c);
+    passed(d);
+    const { b } = await lastCallTo(stack, '1004', 2);
+    expect(b[0][0].data).toMatchObject({ farEnd: { kind: 'extension', number: '1004' } });
+  }, 60_000);
+
+  it('a 70-digit dial string is refused (400) and still recorded, its number cut to the 64 characters an event holds (SPEC H-1)', async () => {
+    const dialed = '1'.repeat(70);
+    const r = await uac({ scenario: 'uac-auth-expect-final.xml', service: dialed, status: 400, user: '1001', password: 's3cret-1001', localPort: await freePort() }).done;
+    passed(r);
+    const { a } = await lastCallTo(stack, `${'1'.repeat(63)}…`, 1);
+    expect(a.at(-1)?.data).toMatchObject({ cause: 'rejected', sipStatus: 400 });
+  }, 30_000);
+
   it('a phone that is not registered gives 480', async () => {
     const r = await uac({ scenario: 'uac-expect-final.xml', service: '0312345678', status: 480 }).done; // DID → 1001, never registered here
     passed(r);

@@ -10,6 +10,7 @@ import {
   dialogFromUac,
   dialogFromUas,
   newBranch,
+  parseUri,
   Peer,
   reasonPhrase,
   receiveInDialogRequest,
@@ -176,7 +177,7 @@ export class B2bua {
     const dialed = userOf(invite.uri) ?? '';
     const callerNumber = identity.kind === 'extension' ? identity.number : (userOf(invite.from().uri) ?? 'anonymous');
     const aFarEnd: FarEnd =
-      identity.kind === 'extension' ? { kind: 'extension', number: identity.number } : { kind: 'trunk', number: callerNumber, trunkId: identity.trunk.id, did: dialed };
+      identity.kind === 'extension' ? { kind: 'extension', number: identity.number } : { kind: 'trunk', number: logNumber(callerNumber), trunkId: identity.trunk.id, did: logNumber(dialed) };
     void this.deps.recorder.record(
       {
         type: 'CreateLeg',
@@ -186,8 +187,8 @@ export class B2bua {
         direction: 'inbound',
         side: 'a-leg',
         farEnd: aFarEnd,
-        presentedCaller: callerNumber,
-        callee: dialed,
+        presentedCaller: logNumber(callerNumber),
+        callee: logNumber(dialed),
         at: this.iso(),
       },
       call.requestId,
@@ -261,11 +262,16 @@ export class B2bua {
         const targets: Array<{ member: RingTarget; binding: Binding }> = [];
         for (const m of phones) {
           for (const b of bindings.get(m.number) ?? []) {
-            if (b.peer.connectionId !== undefined && !this.deps.connectionAlive(b.peer.connectionId)) continue;
-            targets.push({ member: m, binding: b });
+            const reachable = this.reachable(b);
+            if (reachable !== undefined) targets.push({ member: m, binding: reachable });
           }
         }
-        if (targets.length === 0) return this.failCall(call, 480, 'Temporarily Unavailable - nobody registered', 'no-answer');
+        if (targets.length === 0) {
+          // mobile legs come with mobile-fmc (a later issue): say so rather than "nobody registered"
+          const onlyMobiles = phones.length === 0 && members.length > 0;
+          return this.failCall(call, 480, onlyMobiles ? 'Temporarily Unavailable - mobile calls are not available yet' : 'Temporarily Unavailable - nobody registered', onlyMobiles ? 'failed' : 'no-answer');
+        }
+        if (phones.length < members.length) this.deps.log('info', 'mobile-members-skipped', { requestId: call.requestId, skipped: members.length - phones.length });
         const offers = await this.offers(call, targets.map((t) => profileOf(t.binding)));
         if (call.phase !== 'routing') return;
         call.phase = 'ringing';
@@ -322,6 +328,24 @@ export class B2bua {
       default:
         // call centers, IVR, pickup, park and federation are other services' (later issues)
         return this.failCall(call, 480, `Temporarily Unavailable - ${route.kind} calls are not available yet`, 'failed');
+    }
+  }
+
+  /**
+   * Where a binding can be rung. Over UDP and over a live TCP/WS connection: where the REGISTER
+   * came from. When its TCP connection is gone, a new one to the Contact's address (RFC 3261
+   * §18.1.1); a browser behind a closed WebSocket cannot be reached (RFC 7118 §5.3).
+   */
+  private reachable(b: Binding): Binding | undefined {
+    const id = b.peer.connectionId;
+    if (id === undefined || this.deps.connectionAlive(id)) return b;
+    if (b.peer.protocol !== 'tcp') return undefined;
+    try {
+      const uri = parseUri(b.contact);
+      if (uri.kind !== 'sip') return undefined;
+      return { ...b, peer: { protocol: 'tcp', address: uri.host.replace(/^\[|\]$/g, ''), port: uri.port ?? 5060 } };
+    } catch {
+      return undefined;
     }
   }
 
@@ -388,8 +412,8 @@ export class B2bua {
       direction: 'outbound',
       side: 'b-leg',
       farEnd: t.farEnd,
-      presentedCaller: t.from,
-      callee: t.number,
+      presentedCaller: logNumber(t.from),
+      callee: logNumber(t.number),
       at: this.iso(),
     });
     b.tx = this.deps.layer.sendRequest(invite, t.peer, {
@@ -466,10 +490,11 @@ export class B2bua {
     // SPEC H-1: the answered events are committed before the caller hears the 200 OK
     try {
       const at = this.iso();
-      await Promise.all([
+      const recorded = await Promise.all([
         this.deps.recorder.record({ type: 'AnswerLeg', legId: call.a.legId, at }),
         this.deps.recorder.record({ type: 'AnswerLeg', legId: b.legId, at }),
       ]);
+      if (recorded.some((events) => events.length === 0)) throw new Error('the leg decider refused LegAnswered');
     } catch (e) {
       this.deps.log('error', 'answer-not-recorded', { requestId: call.requestId, error: (e as Error).message });
       this.byeB(b);
@@ -789,10 +814,20 @@ function userOf(uri: SipRequest['uri']): string | undefined {
   return uri.kind === 'sip' ? uri.user : undefined;
 }
 
-/** A number for the quota/dialplan contracts (digits, `*`, `#`, `+`), or undefined for `anonymous` and the like. */
+/**
+ * A number for the quota/dialplan contracts (digits, `*`, `#`, `+`, at most 32), or undefined
+ * for `anonymous`, a number too long to be one, and the like: the dialplan then presents the
+ * caller as unknown instead of a truncated number.
+ */
 function dialNumber(s: string): string | undefined {
-  const cleaned = s.replace(/[^0-9*#+]/g, '').slice(0, 32);
-  return cleaned === '' ? undefined : cleaned;
+  const cleaned = s.replace(/[^0-9*#+]/g, '');
+  return cleaned === '' || cleaned.length > 32 ? undefined : cleaned;
+}
+
+/** A party number as the leg events hold it (at most 64 characters, SPEC H-1): every call is recorded, even one that dials nonsense. */
+function logNumber(s: string): string {
+  if (s === '') return 'unknown';
+  return s.length <= 64 ? s : `${s.slice(0, 63)}…`;
 }
 
 function profileOf(b: Binding): MediaProfile {
