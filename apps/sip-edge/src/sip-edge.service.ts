@@ -174,11 +174,15 @@ export class SipEdgeService implements OnApplicationBootstrap, BeforeApplication
     });
     this.hangupSub = sub;
 
+    // Refuse new calls the moment SIGTERM arrives: Nest runs every module's destroy hook before
+    // beforeApplicationShutdown, and a new call must not slip in meanwhile.
+    process.once('SIGTERM', this.onSigterm);
     this.registerObservability();
     this.log.info({ udp: ports.udp, tcp: ports.tcp, ws: ports.ws, host: this.local.host }, 'SIP listening');
   }
 
   private auth!: Authenticator;
+  private readonly onSigterm = (): void => this.b2bua?.refuseNewCalls();
 
   private onRequest(req: SipRequest, tx: ServerTransaction | undefined, peer: Peer): void {
     const verdict = guardRequest(req);
@@ -290,6 +294,7 @@ export class SipEdgeService implements OnApplicationBootstrap, BeforeApplication
   }
 
   async onApplicationShutdown(): Promise<void> {
+    process.off('SIGTERM', this.onSigterm);
     this.hangupSub?.unsubscribe();
     this.trunks?.stop();
     this.quota?.stop();

@@ -14,7 +14,7 @@ describe('sip-edge lifecycle', () => {
   let stack: EdgeStack;
   let phonePort: number;
   beforeAll(async () => {
-    stack = await startEdgeStack({ quota: false, edgeEnv: { DRAIN_SECONDS: '2', MAX_CALL_SECONDS: '4' } });
+    stack = await startEdgeStack({ quota: false, edgeEnv: { DRAIN_SECONDS: '3', MAX_CALL_SECONDS: '6' } });
     phonePort = await freePort();
   }, 90_000);
   afterAll(async () => {
@@ -40,7 +40,7 @@ describe('sip-edge lifecycle', () => {
     const [c, d] = await Promise.all([caller.done, callee.done]);
     passed(c);
     passed(d);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(3_900);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(5_900);
     const last = (await legsOfCallTo(stack.databaseUrl, DIDS.toPhone)).at(-1);
     for (const events of last?.legs.values() ?? []) expect(events.at(-1)).toMatchObject({ type: 'LegEnded', data: { cause: 'normal', hungUpBy: 'system' } });
   }, 60_000);
@@ -65,7 +65,7 @@ describe('sip-edge lifecycle', () => {
     stack.edge.child.kill('SIGTERM');
     // a new call while draining: 503
     const res = await eventually(
-      `a 503 for a new INVITE (edge log: ${stack.edgeLog().slice(-1500)})`,
+      'a 503 for a new INVITE',
       async () => {
         const r = await udpExchange(
           stack.sipPort,
@@ -95,7 +95,7 @@ describe('sip-edge lifecycle', () => {
     passed(c); // the caller got the BYE
     passed(d); // and so did the callee
     const endedAfter = Date.now() - termAt;
-    expect(endedAfter).toBeGreaterThanOrEqual(1_900);
+    expect(endedAfter).toBeGreaterThanOrEqual(2_900);
     if (stack.edge.child.exitCode === null && stack.edge.child.signalCode === null) await new Promise((r) => stack.edge.child.once('exit', r));
     const last = (await legsOfCallTo(stack.databaseUrl, DIDS.toPhone)).at(-1);
     const ends = [...(last?.legs.values() ?? [])].map((events) => events.at(-1));

@@ -782,6 +782,11 @@ export class B2bua {
    * SIGTERM: new INVITEs get 503 from now on; live calls go on until they end or the deadline
    * passes, then they are hung up with BYE and recorded with cause `drain`.
    */
+  /** From now on new INVITEs get 503 (called on the signal itself, before any shutdown hook runs). */
+  refuseNewCalls(): void {
+    this.draining = true;
+  }
+
   async drain(deadlineMs: number): Promise<{ endedByDeadline: number }> {
     this.draining = true;
     if (this.calls.size === 0) return { endedByDeadline: 0 };
