@@ -1,5 +1,6 @@
 import { RtpProbe } from './support/rtp-probe';
 import { udpExchange } from './support/udp';
+import { connect } from 'node:net';
 import { dtmfEventSchema, DtmfEventMessage, SIP_EDGE_DTMF_PREFIX } from '@pbx/contracts';
 import { NatsBus } from '@pbx/service-kit';
 import { freePort, eventually, testNatsUrl } from '@pbx/testing';
@@ -247,7 +248,19 @@ describe('sip-edge calls through the real stack (issue #3)', () => {
     passed(reg);
     // SIPp keeps no TCP connection between runs: the UAS listens on the same port and the edge connects to it again
     const callee = sipp({ scenario: 'uas-answer.xml', localPort: port, keys: { domain: stack.domain }, extra: ['-t', 't1'], timeoutSeconds: 30 });
-    await new Promise((r) => setTimeout(r, 300));
+    await eventually(
+      'the TCP phone to listen',
+      () =>
+        new Promise<boolean>((resolve) => {
+          const probe = connect({ host: '127.0.0.1', port }, () => {
+            probe.destroy();
+            resolve(true);
+          });
+          probe.on('error', () => resolve(false));
+        }),
+      10_000,
+      50,
+    );
     const caller = uac({ scenario: 'uac-call-auth.xml', service: '1004', user: '1001', password: 's3cret-1001', localPort: await freePort(), extra: ['-t', 't1'] });
     const [c, d] = await Promise.all([caller.done, callee.done]);
     passed(c);
