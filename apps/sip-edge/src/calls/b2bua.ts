@@ -2,11 +2,9 @@ import { DIALPLAN_ROUTE, routeReplySchema } from '@pbx/contracts';
 import type { RouteDecision, RingTarget } from '@pbx/domain-dialplan';
 import type { EndCause, FarEnd, HungUpBy } from '@pbx/domain-call-leg';
 import {
-  ClientTransaction,
   createInDialogRequest,
   createRequest,
   createResponse,
-  DialogState,
   dialogFromUac,
   dialogFromUas,
   newBranch,
@@ -31,6 +29,8 @@ import { ChannelQuotaClient } from './channel-quota.client';
 import { bestFailure, causeOfStatus } from './end-cause';
 import { LegRecorder } from './leg-recorder';
 import { contactFor, LocalAddress, viaFor, viaSentBy } from './local-address';
+import { ALeg, BLeg, Call, DialogRef, dialogKey, rtpCallId } from './call.model';
+import { dialNumber, logNumber, userOf } from './party-numbers';
 import { newCallId, newLegId, newRequestId, newTag } from './sip-ids';
 
 // The B2BUA (ARCHITECTURE.md "SIP"): every call is two or more dialogs that sip-edge owns, an
@@ -59,59 +59,6 @@ export interface B2buaDeps {
   maxCallMs?: number;
   /** The call's media is gone: forget what was keyed by its rtpengine call id. */
   onMediaEnded?(rtpCallId: string): void;
-}
-
-interface ALeg {
-  legId: string;
-  invite: SipRequest;
-  tx: ServerTransaction;
-  peer: Peer;
-  localTag: string;
-  fromTag: string;
-  profile: MediaProfile;
-  dialog: DialogState | undefined;
-  sentRinging: boolean;
-  sentEarlyMedia: boolean;
-  holdsChannel: boolean;
-}
-
-type BLegState = 'calling' | 'ringing' | 'early' | 'answered' | 'failed' | 'cancelling';
-
-interface BLeg {
-  legId: string;
-  number: string;
-  peer: Peer;
-  profile: MediaProfile;
-  callId: string;
-  localTag: string;
-  invite: SipRequest;
-  tx: ClientTransaction | undefined;
-  state: BLegState;
-  dialog: DialogState | undefined;
-  ack: SipRequest | undefined;
-  finalStatus: number | undefined;
-  holdsChannel: boolean;
-  ended: boolean;
-}
-
-type CallPhase = 'routing' | 'ringing' | 'answered' | 'ending' | 'ended';
-
-interface Call {
-  requestId: string;
-  phase: CallPhase;
-  a: ALeg;
-  bLegs: BLeg[];
-  winner: BLeg | undefined;
-  ringTimer: NodeJS.Timeout | undefined;
-  maxTimer: NodeJS.Timeout | undefined;
-  /** A re-INVITE relayed between the legs is in progress (glare → 491). */
-  reinvite: boolean;
-  startedAt: number;
-}
-
-interface DialogRef {
-  call: Call;
-  side: 'a' | BLeg;
 }
 
 export interface B2buaStats {
@@ -805,34 +752,6 @@ export class B2bua {
   private iso(): string {
     return new Date(this.now()).toISOString();
   }
-}
-
-function dialogKey(callId: string, localTag: string): string {
-  return `${callId}\n${localTag}`;
-}
-
-function rtpCallId(call: Call): string {
-  return call.a.invite.callId();
-}
-
-function userOf(uri: SipRequest['uri']): string | undefined {
-  return uri.kind === 'sip' ? uri.user : undefined;
-}
-
-/**
- * A number for the quota/dialplan contracts (digits, `*`, `#`, `+`, at most 32), or undefined
- * for `anonymous`, a number too long to be one, and the like: the dialplan then presents the
- * caller as unknown instead of a truncated number.
- */
-function dialNumber(s: string): string | undefined {
-  const cleaned = s.replace(/[^0-9*#+]/g, '');
-  return cleaned === '' || cleaned.length > 32 ? undefined : cleaned;
-}
-
-/** A party number as the leg events hold it (at most 64 characters, SPEC H-1): every call is recorded, even one that dials nonsense. */
-function logNumber(s: string): string {
-  if (s === '') return 'unknown';
-  return s.length <= 64 ? s : `${s.slice(0, 63)}…`;
 }
 
 function profileOf(b: Binding): MediaProfile {
