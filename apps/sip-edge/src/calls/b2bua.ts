@@ -107,7 +107,8 @@ export class B2bua {
       peer,
       localTag: newTag(),
       fromTag: invite.from().tag ?? newTag(),
-      profile: peer.protocol === 'ws' || peer.protocol === 'wss' || isWebRtcSdp(sdp) ? 'webrtc' : 'rtp',
+      // what the caller offered decides: a browser's DTLS-SRTP, or plain RTP (also over WebSocket)
+      profile: isWebRtcSdp(sdp) ? 'webrtc' : 'rtp',
       dialog: undefined,
       sentRinging: false,
       sentEarlyMedia: false,
