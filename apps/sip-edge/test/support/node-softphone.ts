@@ -109,7 +109,7 @@ export class NodeSoftphone {
 
   static async start(o: { wsUrl: string; user: string; password: string; domain: string }): Promise<NodeSoftphone> {
     const rtp = await RtpSocket.open();
-    let phone: NodeSoftphone | undefined;
+    const ref: { phone?: NodeSoftphone } = {}; // the delegate needs the phone, which needs the UA
     const ua = new UserAgent({
       uri: UserAgent.makeURI(`sip:${o.user}@${o.domain}`),
       transportOptions: { server: o.wsUrl },
@@ -119,8 +119,8 @@ export class NodeSoftphone {
       sessionDescriptionHandlerFactory: () => new PlainRtpDescriptionHandler(rtp),
       delegate: {
         onInvite: (invitation: Invitation) => {
-          phone?.sessions.push(invitation);
-          const policy = phone?.incoming ?? 'answer';
+          ref.phone?.sessions.push(invitation);
+          const policy = ref.phone?.incoming ?? 'answer';
           if (policy === 'answer') void invitation.accept();
           else if (policy === 'busy') void invitation.reject({ statusCode: 486 });
           else void invitation.progress();
@@ -137,8 +137,8 @@ export class NodeSoftphone {
     });
     await registerer.register();
     await registered;
-    phone = new NodeSoftphone(ua, registerer, rtp, o.domain);
-    return phone;
+    ref.phone = new NodeSoftphone(ua, registerer, rtp, o.domain);
+    return ref.phone;
   }
 
   /** Calls `target`. `ringing` resolves on the first provisional response, `final` with the final status. */
