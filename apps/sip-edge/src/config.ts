@@ -48,6 +48,11 @@ export const configSchema = baseConfigSchema.extend({
   DRAIN_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   /** An answered call is hung up after this many seconds (no RFC 4028 session timers yet): nothing is held for ever. */
   MAX_CALL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(14_400),
+  /**
+   * An instance whose heartbeat (every 2 s) is older than this is dead: another instance hangs
+   * up its answered calls on both sides and records their end (docs/sip-edge.md "Instances").
+   */
+  ORPHAN_AFTER_SECONDS: z.coerce.number().int().min(3).max(3600).default(10),
   /** SIP timer T1 in ms (RFC 3261 §17: 500). */
   SIP_T1_MS: z.coerce.number().int().min(50).max(5_000).default(500),
   /** Trunk OPTIONS keep-alive interval (seconds, 0 = off). */

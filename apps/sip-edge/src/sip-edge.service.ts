@@ -1,4 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { Gauge } from 'prom-client';
@@ -8,6 +10,7 @@ import { LiveProvisioning, startLiveProvisioning } from '@pbx/provisioning-store
 import { HealthService, LOGGER, Metrics, NatsBus, PG_POOL, readProvisioningFile, SERVICE_CONFIG } from '@pbx/service-kit';
 import { createResponse, Peer, ServerTransaction, SipMessage, SipRequest, TransactionLayer } from '@pbx/sip';
 import { ALLOW, B2bua } from './calls/b2bua';
+import { CallStore } from './calls/call.store';
 import { ChannelQuotaClient } from './calls/channel-quota.client';
 import { LegRecorder } from './calls/leg-recorder';
 import { LocalAddress } from './calls/local-address';
@@ -77,6 +80,9 @@ export class SipEdgeService implements OnApplicationBootstrap, BeforeApplication
     this.directory = this.live.value;
     this.bindings = new BindingStore(this.pool);
     await this.bindings.migrate();
+    this.calls = new CallStore(this.pool, c.INSTANCE_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`);
+    await this.calls.migrate();
+    await this.calls.heartbeat(Date.now());
     this.store = createEventStore({ connectionString: c.DATABASE_URL, poolSize: 10 });
     const [ngHost, ngPort] = c.RTPENGINE_NG.split(':');
     this.ng = new NgClient({ host: ngHost, port: Number(ngPort) });
@@ -145,6 +151,7 @@ export class SipEdgeService implements OnApplicationBootstrap, BeforeApplication
       onDtmfLeg: (callId, tag, legId) => this.dtmf?.track(callId, tag, legId),
       onMediaEnded: (callId) => this.dtmf?.untrackCall(callId),
       maxCallMs: c.MAX_CALL_SECONDS * 1000,
+      calls: this.calls,
     });
     this.trunks = new TrunkMonitor({
       layer: this.layer,
@@ -156,6 +163,10 @@ export class SipEdgeService implements OnApplicationBootstrap, BeforeApplication
     this.trunks.start(c.TRUNK_OPTIONS_SECONDS * 1000);
     this.purgeTimer = setInterval(() => void this.bindings.purgeExpired(Date.now()).catch(() => undefined), 60_000);
     this.purgeTimer.unref();
+    // Calls of dead instances (and of this instance's previous process): hang up and record them.
+    for (const s of await this.calls.claimLeftovers()) void this.b2bua.endForeignCall(s, 'none', 'failed', 'system');
+    this.sweepTimer = setInterval(() => void this.sweepOrphans(), 2_000);
+    this.sweepTimer.unref();
 
     // Admin disconnect (SPEC Q-6, C-6): every instance listens, only the one holding the leg answers.
     const sub = this.bus.connection.subscribe(SIP_EDGE_HANGUP, {
@@ -182,6 +193,29 @@ export class SipEdgeService implements OnApplicationBootstrap, BeforeApplication
   }
 
   private auth!: Authenticator;
+  private calls!: CallStore;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private sweeping = false;
+
+  /** Heartbeat, then take over the answered calls of instances that stopped beating. */
+  private async sweepOrphans(): Promise<void> {
+    if (this.sweeping) return;
+    this.sweeping = true;
+    try {
+      const now = Date.now();
+      await this.calls.heartbeat(now);
+      const orphans = await this.calls.claimOrphans(now, this.config.ORPHAN_AFTER_SECONDS * 1000);
+      for (const s of orphans) {
+        this.log.warn({ requestId: s.requestId }, 'call of a dead instance: hanging it up');
+        await this.b2bua.endForeignCall(s, 'none', 'failed', 'system');
+      }
+      await this.calls.forgetInstances(now, 24 * 3600_000);
+    } catch (e) {
+      this.log.warn({ err: (e as Error).message }, 'orphan sweep failed');
+    } finally {
+      this.sweeping = false;
+    }
+  }
   private readonly onSigterm = (): void => this.b2bua?.refuseNewCalls();
 
   private onRequest(req: SipRequest, tx: ServerTransaction | undefined, peer: Peer): void {
@@ -299,6 +333,7 @@ export class SipEdgeService implements OnApplicationBootstrap, BeforeApplication
     this.trunks?.stop();
     this.quota?.stop();
     if (this.purgeTimer !== undefined) clearInterval(this.purgeTimer);
+    if (this.sweepTimer !== undefined) clearInterval(this.sweepTimer);
     this.dtmf?.close();
     this.layer?.close();
     await this.transports?.close();

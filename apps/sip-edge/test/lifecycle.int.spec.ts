@@ -64,17 +64,20 @@ describe('sip-edge lifecycle', () => {
     const termAt = Date.now();
     stack.edge.child.kill('SIGTERM');
     // a new call while draining: 503
+    let attempt = 0;
     const res = await eventually(
       'a 503 for a new INVITE',
       async () => {
+        // a new transaction each time: a retransmission would only get the first answer again
+        attempt++;
         const r = await udpExchange(
           stack.sipPort,
           [
             `INVITE sip:${DIDS.toPhone}@127.0.0.1 SIP/2.0`,
-            'Via: SIP/2.0/UDP 127.0.0.1:LOCALPORT;branch=z9hG4bKdrain1;rport',
+            `Via: SIP/2.0/UDP 127.0.0.1:LOCALPORT;branch=z9hG4bKdrain${attempt};rport`,
             'From: <sip:0399990000@127.0.0.1>;tag=d1',
             `To: <sip:${DIDS.toPhone}@127.0.0.1>`,
-            'Call-ID: drain-probe-1',
+            `Call-ID: drain-probe-${attempt}`,
             'CSeq: 1 INVITE',
             'Contact: <sip:probe@127.0.0.1:LOCALPORT>',
             'Content-Length: 0',

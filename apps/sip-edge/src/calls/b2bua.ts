@@ -25,6 +25,7 @@ import { Binding } from '../registrar/registrar.rules';
 import { EdgeDirectory } from '../provisioning/edge-directory';
 import { MediaAnchor, MediaProfile } from '../media/media-anchor';
 import { isHoldOffer, isWebRtcSdp } from '../media/sdp';
+import { CallSnapshot, CallStore } from './call.store';
 import { ChannelQuotaClient } from './channel-quota.client';
 import { bestFailure, causeOfStatus } from './end-cause';
 import { LegRecorder } from './leg-recorder';
@@ -57,6 +58,8 @@ export interface B2buaDeps {
   onDtmfLeg?(rtpCallId: string, tag: string, legId: string): void;
   /** An answered call is hung up after this long, so a call whose ends both forgot it cannot hold a dialog and a channel for ever (no session timers yet). */
   maxCallMs?: number;
+  /** Answered calls kept in PostgreSQL so another instance can end them if this one dies. */
+  calls?: CallStore;
   /** The call's media is gone: forget what was keyed by its rtpengine call id. */
   onMediaEnded?(rtpCallId: string): void;
 }
@@ -453,6 +456,7 @@ export class B2bua {
     const ok = this.respondA(call, 200, 'OK', { Contact: contactFor(this.deps.local, call.a.peer.protocol), Allow: ALLOW, 'Content-Type': 'application/sdp' }, answerSdp);
     call.a.dialog = dialogFromUas(call.a.invite, ok, contactFor(this.deps.local, call.a.peer.protocol).slice(1, -1));
     this.dialogs.set(dialogKey(call.a.invite.callId(), call.a.localTag), { call, side: 'a' });
+    this.keepSnapshot(call);
     call.a.tx.onAckTimeout = () => {
       this.deps.log('warn', 'ack-timeout', { requestId: call.requestId });
       void this.hangup(call, 'a', 'failed', 'system');
@@ -501,6 +505,10 @@ export class B2bua {
     if (request.method === 'ACK') return; // ACKs for our 2xx are matched by the transaction layer
     if (tx === undefined) return;
     if (ref === undefined) {
+      if (request.method === 'BYE' && this.deps.calls !== undefined) {
+        void this.takeOverBye(request, tx, dialogKey(request.callId(), tag));
+        return;
+      }
       tx.respond(createResponse(request, 481, 'Call/Transaction Does Not Exist'));
       return;
     }
@@ -572,6 +580,7 @@ export class B2bua {
       });
       if (fromA) b.dialog = built.dialog;
       else call.a.dialog = built.dialog;
+      this.keepSnapshot(call); // our CSeq in that dialog moved on
       const res = await this.sendAndWaitFinal(built.request, otherPeer);
       if (res.status >= 200 && res.status < 300) {
         const ack = createInDialogRequest(fromA ? (b.dialog ?? otherDialog) : (call.a.dialog ?? otherDialog), 'ACK', {
@@ -680,6 +689,7 @@ export class B2bua {
     if (call.maxTimer !== undefined) clearTimeout(call.maxTimer);
     await this.deps.media.delete(rtpCallId(call));
     this.deps.onMediaEnded?.(rtpCallId(call));
+    if (call.winner !== undefined && call.a.dialog !== undefined) await this.deps.calls?.remove(call.requestId).catch(() => undefined);
     if (call.a.holdsChannel) await this.deps.quota?.release(call.a.legId, 'ended', call.requestId);
     for (const b of call.bLegs) if (b.holdsChannel && !b.ended) await this.deps.quota?.release(b.legId, 'ended', call.requestId);
     await Promise.all([call.a.legId, ...call.bLegs.map((b) => b.legId)].map((id) => this.deps.recorder.forget(id)));
@@ -714,6 +724,66 @@ export class B2bua {
   private clearRingTimer(call: Call): void {
     if (call.ringTimer !== undefined) clearTimeout(call.ringTimer);
     call.ringTimer = undefined;
+  }
+
+  // ------------------------------------------------------------------ calls of other instances
+
+  private keepSnapshot(call: Call): void {
+    const store = this.deps.calls;
+    const b = call.winner;
+    if (store === undefined || b === undefined || call.a.dialog === undefined || b.dialog === undefined) return;
+    const snapshot: CallSnapshot = {
+      requestId: call.requestId,
+      rtpCallId: rtpCallId(call),
+      a: { legId: call.a.legId, dialog: call.a.dialog, peer: call.a.peer, holdsChannel: call.a.holdsChannel },
+      b: { legId: b.legId, dialog: b.dialog, peer: b.peer, holdsChannel: b.holdsChannel },
+    };
+    store
+      .save(snapshot, dialogKey(call.a.invite.callId(), call.a.localTag), dialogKey(b.callId, b.localTag))
+      .catch((e: Error) => this.deps.log('warn', 'call-snapshot-not-saved', { requestId: call.requestId, error: e.message }));
+  }
+
+  /** A BYE for an answered call another instance held (it died, or a balancer sent the BYE here). */
+  private async takeOverBye(request: SipRequest, tx: ServerTransaction, key: string): Promise<void> {
+    let claimed: Awaited<ReturnType<CallStore['claimByDialog']>>;
+    try {
+      claimed = await this.deps.calls?.claimByDialog(key);
+    } catch (e) {
+      this.deps.log('error', 'call-takeover-failed', { error: (e as Error).message });
+      claimed = undefined;
+    }
+    if (claimed === undefined) {
+      tx.respond(createResponse(request, 481, 'Call/Transaction Does Not Exist'));
+      return;
+    }
+    tx.respond(createResponse(request, 200, 'OK'));
+    this.deps.log('info', 'call-taken-over', { requestId: claimed.snapshot.requestId, by: 'bye', side: claimed.side });
+    await this.endForeignCall(claimed.snapshot, claimed.side, 'normal', claimed.side === 'a' ? 'caller' : 'callee');
+  }
+
+  /**
+   * Ends an answered call this instance does not hold in memory: BYE to each side that did not
+   * hang up itself, both legs' end recorded, channels and media freed. `from`: the side that sent
+   * BYE, or 'none' when the owner died and nobody hung up.
+   */
+  async endForeignCall(s: CallSnapshot, from: 'a' | 'b' | 'none', cause: EndCause, hungUpBy: HungUpBy): Promise<void> {
+    for (const side of ['a', 'b'] as const) {
+      if (side === from) continue;
+      const leg = s[side];
+      try {
+        const { request } = createInDialogRequest(leg.dialog, 'BYE', { via: viaSentBy(this.deps.local, leg.peer.protocol), branch: newBranch() });
+        const peer = { protocol: leg.peer.protocol, address: leg.peer.address, port: leg.peer.port }; // that instance's connections are gone
+        this.deps.layer.sendRequest(request, peer, { onResponse: () => undefined, onTimeout: () => undefined, onTransportError: () => undefined });
+      } catch (e) {
+        this.deps.log('warn', 'foreign-bye-not-sent', { requestId: s.requestId, side, error: (e as Error).message });
+      }
+    }
+    const at = this.iso();
+    await Promise.all(
+      [s.a, s.b].map((leg) => this.deps.recorder.recordForeign({ type: 'EndLeg', legId: leg.legId, cause, sipStatus: null, hungUpBy, at }, s.requestId)),
+    );
+    for (const leg of [s.a, s.b]) if (leg.holdsChannel) await this.deps.quota?.releaseForeign(leg.legId, cause, s.requestId);
+    await this.deps.media.delete(s.rtpCallId);
   }
 
   // ------------------------------------------------------------------ admin, drain

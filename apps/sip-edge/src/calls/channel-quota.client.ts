@@ -84,6 +84,15 @@ export class ChannelQuotaClient {
     }
   }
 
+  /** Releases a leg another instance held (a call taken over): no local bookkeeping to check. */
+  async releaseForeign(legId: string, reason: string, correlationId?: string): Promise<void> {
+    try {
+      await this.bus.request(CHANNEL_QUOTA_RELEASE, { legId, reason }, releaseChannelReplySchema, { timeoutMs: this.options.timeoutMs ?? 2_000, correlationId });
+    } catch (e) {
+      this.options.onError?.('release', e as Error);
+    }
+  }
+
   /** Forgets held legs without releasing them (SIGKILL-like tests, and shutdown after drain). */
   forgetAll(): void {
     this.held.clear();

@@ -1,5 +1,5 @@
 import { callLegDecider, CallLeg, LegCommand, LegEvent, legStreamName } from '@pbx/domain-call-leg';
-import { EventStore } from '@pbx/event-store';
+import { EventStore, handleCommand } from '@pbx/event-store';
 
 // Each leg's life goes to its own stream `leg-<id>` (SPEC H-1). The recorder keeps the state
 // and version of the legs it owns in memory, so an append costs one round trip, and it orders
@@ -46,6 +46,21 @@ export class LegRecorder {
       () => undefined,
     );
     return run;
+  }
+
+  /**
+   * A command for a leg this instance does not hold in memory (a call taken over from a dead
+   * instance): read its stream, decide, append with the version read (retried on a conflict).
+   */
+  async recordForeign(command: LegCommand, requestId: string): Promise<LegEvent[]> {
+    try {
+      const r = await handleCommand(this.store, legStreamName(command.legId), callLegDecider, command, { metadata: { correlationId: requestId } });
+      this.appended += r.newEvents.length;
+      return r.newEvents.map((e) => ({ type: e.type, data: e.data }) as LegEvent);
+    } catch (e) {
+      this.hooks.onRefused?.(command.legId, command.type, (e as Error).message);
+      return [];
+    }
   }
 
   /** Forgets an ended leg once its last append is done. */
