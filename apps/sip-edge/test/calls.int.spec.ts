@@ -4,16 +4,12 @@ import { connect } from 'node:net';
 import { dtmfEventSchema, DtmfEventMessage, SIP_EDGE_DTMF_PREFIX } from '@pbx/contracts';
 import { NatsBus } from '@pbx/service-kit';
 import { freePort, eventually, testNatsUrl } from '@pbx/testing';
-import { DIDS, EdgeStack, legsOfCallTo, registerPhone, sipp, SippRun, startEdgeStack, StoredLegEvent } from './support/edge-stack';
+import { DIDS, EdgeStack, legsOfCallTo, registerPhone, sipp, startEdgeStack, StoredLegEvent, passed } from './support/edge-stack';
 
 // Issue #3's flows through the real stack: SIPp phones and carrier, sip-edge, dialplan,
 // channel-quota, rtpengine, PostgreSQL, NATS. Each test checks the SIP outcome on both sides
 // and the leg events recorded (SPEC H-1).
 
-/** SIPp exit 0 = every call of the scenario succeeded; otherwise show what it saw. */
-function passed(run: SippRun): void {
-  if (run.code !== 0) throw new Error(`sipp exited ${run.code}:\n${run.stderr.slice(-3000)}`);
-}
 
 const types = (events: StoredLegEvent[] | undefined): string[] => (events ?? []).map((e) => e.type);
 

@@ -2,15 +2,12 @@ import { CHANNEL_QUOTA_USAGE, usageReplySchema } from '@pbx/contracts';
 import { createEventStore } from '@pbx/event-store';
 import { NatsBus } from '@pbx/service-kit';
 import { eventually, freePort, testNatsUrl } from '@pbx/testing';
-import { DIDS, EdgeStack, readLegEvents, registerPhone, sipp, SippRun, startEdgeStack } from './support/edge-stack';
+import { DIDS, EdgeStack, readLegEvents, registerPhone, sipp, startEdgeStack, passed } from './support/edge-stack';
 
 // Issue #4's quota tests through SIP: SPEC Q-4 (never more than the limit, never a leak) and
 // Q-5 (486 with a Reason naming the limit) with SIPp calls, two channel-quota replicas, and a
 // sip-edge SIGKILLed with live calls.
 
-function passed(run: SippRun): void {
-  if (run.code !== 0) throw new Error(`sipp exited ${run.code}:\n${run.stderr.slice(-3000)}`);
-}
 
 interface PoolEvent {
   type: string;

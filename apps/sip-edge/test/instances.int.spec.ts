@@ -1,13 +1,10 @@
 import { freePort, eventually } from '@pbx/testing';
-import { DIDS, EdgeStack, legsOfCallTo, registerPhone, sipp, SippRun, startEdgeStack, StoredLegEvent } from './support/edge-stack';
+import { DIDS, EdgeStack, legsOfCallTo, registerPhone, sipp, startEdgeStack, StoredLegEvent, passed } from './support/edge-stack';
 
 // Answered calls outlive the instance that held them (ARCHITECTURE.md "Scale": dialog state
 // recoverable). A sip-edge is SIGKILLed with a call up; a new instance either ends the call on
 // both sides once the dead one's heartbeat is stale, or answers the BYE that reaches it.
 
-function passed(run: SippRun): void {
-  if (run.code !== 0) throw new Error(`sipp exited ${run.code}:\n${run.stderr.slice(-3000)}`);
-}
 
 async function answeredCall(stack: EdgeStack, before: number): Promise<void> {
   await eventually(

@@ -1,14 +1,11 @@
 import { freePort, eventually } from '@pbx/testing';
-import { DIDS, EdgeStack, legsOfCallTo, registerPhone, sipp, SippRun, startEdgeStack } from './support/edge-stack';
+import { DIDS, EdgeStack, legsOfCallTo, registerPhone, sipp, startEdgeStack, passed } from './support/edge-stack';
 import { udpExchange } from './support/udp';
 
 // sip-edge restarts and shutdowns: registrations survive a restart (they live in PostgreSQL);
 // SIGTERM refuses new calls with 503, lets live calls go on until the drain deadline, then
 // hangs them up with BYE and records them as ended by `drain`.
 
-function passed(run: SippRun): void {
-  if (run.code !== 0) throw new Error(`sipp exited ${run.code}:\n${run.stderr.slice(-3000)}`);
-}
 
 describe('sip-edge lifecycle', () => {
   let stack: EdgeStack;

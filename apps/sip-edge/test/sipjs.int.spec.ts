@@ -1,6 +1,6 @@
 import { SessionState } from 'sip.js';
 import { eventually, freePort } from '@pbx/testing';
-import { EdgeStack, legsOfCallTo, PASSWORDS, registerPhone, sipp, SippRun, startEdgeStack } from './support/edge-stack';
+import { EdgeStack, legsOfCallTo, PASSWORDS, registerPhone, sipp, startEdgeStack, passed } from './support/edge-stack';
 import { NodeSoftphone, sessionState } from './support/node-softphone';
 import { RtpProbe } from './support/rtp-probe';
 
@@ -8,9 +8,6 @@ import { RtpProbe } from './support/rtp-probe';
 // digest, calls and is called, cancels, is refused, holds and resumes, and hangs up, against
 // SIPp phones and carrier through the real stack.
 
-function passed(run: SippRun): void {
-  if (run.code !== 0) throw new Error(`sipp exited ${run.code}:\n${run.stderr.slice(-3000)}`);
-}
 
 describe('sip.js user agent over WebSocket', () => {
   let stack: EdgeStack;

@@ -3,7 +3,7 @@ import { createServer, Server } from 'node:http';
 import { join, normalize } from 'node:path';
 import { chromium, Browser, Page } from 'playwright-core';
 import { eventually, freePort } from '@pbx/testing';
-import { EdgeStack, legsOfCallTo, PASSWORDS, repoRoot, sipp, SippRun, startEdgeStack } from './support/edge-stack';
+import { EdgeStack, legsOfCallTo, PASSWORDS, repoRoot, sipp, startEdgeStack, passed } from './support/edge-stack';
 import { RtpProbe } from './support/rtp-probe';
 
 // A browser softphone (sip.js in headless Chromium over WebSocket, Opus, DTLS-SRTP, ICE) is
@@ -11,9 +11,6 @@ import { RtpProbe } from './support/rtp-probe';
 // transcodes; the test checks RTP on both sides: the browser's audio arrives at the carrier's
 // socket as PCMU, and what the carrier sends back arrives in the browser (getStats).
 
-function passed(run: SippRun): void {
-  if (run.code !== 0) throw new Error(`sipp exited ${run.code}:\n${run.stderr.slice(-3000)}`);
-}
 
 const CHROMIUM = '/usr/bin/chromium';
 

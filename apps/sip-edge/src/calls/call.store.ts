@@ -1,4 +1,5 @@
 import { Pool } from 'pg';
+import { migrateUnderLock } from '../db/migrate';
 import type { DialogState, Peer } from '@pbx/sip';
 
 // Answered calls outlive the sip-edge instance that holds them (ARCHITECTURE.md "Scale":
@@ -44,15 +45,8 @@ export class CallStore {
     readonly instanceId: string,
   ) {}
 
-  async migrate(): Promise<void> {
-    const c = await this.pool.connect();
-    try {
-      await c.query('SELECT pg_advisory_lock(hashtext($1))', ['sip-edge:migrate']);
-      await c.query(CALL_STORE_SCHEMA_SQL);
-    } finally {
-      await c.query('SELECT pg_advisory_unlock(hashtext($1))', ['sip-edge:migrate']).catch(() => undefined);
-      c.release();
-    }
+  migrate(): Promise<void> {
+    return migrateUnderLock(this.pool, CALL_STORE_SCHEMA_SQL);
   }
 
   async heartbeat(now: number): Promise<void> {

@@ -1,4 +1,5 @@
 import { Pool } from 'pg';
+import { migrateUnderLock } from '../db/migrate';
 import { Peer, TransportProtocol } from '@pbx/sip';
 import { Binding } from './registrar.rules';
 
@@ -56,16 +57,8 @@ function toBinding(r: Row): Binding {
 export class BindingStore {
   constructor(private readonly pool: Pool) {}
 
-  async migrate(): Promise<void> {
-    // one instance at a time: CREATE … IF NOT EXISTS races on the catalog otherwise
-    const c = await this.pool.connect();
-    try {
-      await c.query('SELECT pg_advisory_lock(hashtext($1))', ['sip-edge:migrate']);
-      await c.query(BINDING_SCHEMA_SQL);
-    } finally {
-      await c.query('SELECT pg_advisory_unlock(hashtext($1))', ['sip-edge:migrate']).catch(() => undefined);
-      c.release();
-    }
+  migrate(): Promise<void> {
+    return migrateUnderLock(this.pool, BINDING_SCHEMA_SQL);
   }
 
   async bindings(aor: string, now: number): Promise<Binding[]> {

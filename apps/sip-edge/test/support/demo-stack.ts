@@ -1,15 +1,11 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMap, isSeq, parse, parseDocument } from 'yaml';
-import { migrateEventStore } from '@pbx/event-store';
-import { createTestDatabase, eventually, freePort, ManagedProcess, startProcess, testDir, testNatsUrl, testRtpengineNg } from '@pbx/testing';
-import { EdgeStack, repoRoot, sipp } from './edge-stack';
+import { EdgeStack, repoRoot, sipp, startEdgeStack } from './edge-stack';
 
-// The real stack (dialplan, channel-quota, sip-edge as processes on the Jest run's nats-server,
-// PostgreSQL and rtpengine) started on deploy/demo/provisioning.yaml itself rather than on the
-// small fixture edge-stack.ts writes. The only change to the demo file is the carrier trunk's
-// port: the demo points it at 127.0.0.1:5090, the test moves it to a free port where SIPp plays
-// the carrier. Same process settings as startEdgeStack.
+// The real stack of edge-stack.ts started on deploy/demo/provisioning.yaml itself rather than
+// on its small fixture. The only change to the demo file is the carrier trunk's port: the demo
+// points it at 127.0.0.1:5090, the test moves it to a free port where SIPp plays the carrier.
 
 export const DEMO_PROVISIONING_FILE = join(repoRoot, 'deploy/demo/provisioning.yaml');
 const DEMO_TRUNK = { host: '127.0.0.1', port: 5090 };
@@ -45,132 +41,24 @@ export interface DemoStack extends EdgeStack {
   passwordOf(extension: string): string;
 }
 
-function tsMain(name: string, main: string, env: Record<string, string>, logFile: string): ManagedProcess {
-  return startProcess(name, process.execPath, ['--require', join(repoRoot, 'tools/run-ts.cjs'), join(repoRoot, main)], {
-    cwd: repoRoot,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
-    logFile,
-  });
-}
-
-async function waitHealthy(url: string, proc: ManagedProcess, what: string, timeoutMs = 30_000): Promise<void> {
-  let exited = false;
-  const exit = new Promise<never>((_, reject) =>
-    proc.child.once('exit', (code) => {
-      exited = true;
-      reject(new Error(`${what} exited during boot (code ${code}); see its log in the test folder`));
-    }),
-  );
-  exit.catch(() => undefined);
-  const healthy = eventually(
-    `${what} healthy`,
-    async () => {
-      if (exited) return true; // the race is already lost to `exit`; stop polling
-      try {
-        return (await fetch(`${url}/health`)).status === 200;
-      } catch {
-        return false;
-      }
-    },
-    timeoutMs,
-    100,
-  );
-  await Promise.race([healthy, exit]);
-}
-
-/** dialplan, one channel-quota and sip-edge on a copy of the demo provisioning. */
+/** dialplan, one channel-quota and sip-edge (startEdgeStack) on a copy of the demo provisioning. */
 export async function startDemoStack(): Promise<DemoStack> {
-  const databaseUrl = await createTestDatabase('edge_demo');
-  await migrateEventStore(databaseUrl);
-  const trunkPort = await freePort();
-  const text = demoProvisioningText(trunkPort);
-  const facts = demoFacts(text);
-  const dir = testDir();
-  const tag = `demo-${trunkPort}`;
-  const provisioningFile = join(dir, `${tag}.provisioning.yaml`);
-  writeFileSync(provisioningFile, text);
-  const nats = testNatsUrl();
-
-  const dpPort = await freePort();
-  const cqPort = await freePort();
-  const dialplan = tsMain('dialplan', 'apps/dialplan/src/main.ts', { NATS_URL: nats, PROVISIONING_FILE: provisioningFile, HTTP_PORT: String(dpPort) }, join(dir, `${tag}-dialplan.log`));
-  const quota = tsMain(
-    'channel-quota',
-    'apps/channel-quota/src/main.ts',
-    { NATS_URL: nats, DATABASE_URL: databaseUrl, PROVISIONING_FILE: provisioningFile, HTTP_PORT: String(cqPort), REAPER_INTERVAL_MS: '200' },
-    join(dir, `${tag}-channel-quota.log`),
-  );
-  const procs = [dialplan, quota];
-  try {
-    await Promise.all([waitHealthy(`http://127.0.0.1:${dpPort}`, dialplan, 'dialplan'), waitHealthy(`http://127.0.0.1:${cqPort}`, quota, 'channel-quota')]);
-  } catch (e) {
-    await Promise.all(procs.map((p) => p.stop(2_000)));
-    throw e;
-  }
-
-  const sipPort = await freePort();
-  const wsPort = await freePort();
-  const httpPort = await freePort();
-  const edgeLogFile = join(dir, `${tag}-sip-edge.log`);
-  const ng = testRtpengineNg();
-  const stack: DemoStack = {
-    serverId: facts.serverId,
-    domain: facts.domain,
-    databaseUrl,
-    provisioningFile,
-    sipPort,
-    wsPort,
-    httpUrl: `http://127.0.0.1:${httpPort}`,
-    trunkPort,
-    edge: undefined as unknown as ManagedProcess,
-    processes: () => [...procs, stack.edge].map((p) => ({ name: p.name, pid: p.child.pid })),
-    edgeLog: () => {
-      try {
-        return readFileSync(edgeLogFile, 'utf8');
-      } catch {
-        return '';
-      }
+  let facts: DemoFacts | undefined;
+  const stack = await startEdgeStack({
+    provisioning: (trunkPort) => {
+      const text = demoProvisioningText(trunkPort);
+      facts = demoFacts(text);
+      return { text, serverId: facts.serverId, domain: facts.domain };
     },
-    startEdge: async (extraEnv = {}) => {
-      stack.edge = tsMain(
-        'sip-edge',
-        'apps/sip-edge/src/main.ts',
-        {
-          NATS_URL: nats,
-          DATABASE_URL: databaseUrl,
-          PROVISIONING_FILE: provisioningFile,
-          HTTP_PORT: String(httpPort),
-          SIP_UDP_PORT: String(sipPort),
-          SIP_TCP_PORT: String(sipPort),
-          SIP_WS_PORT: String(wsPort),
-          RTPENGINE_NG: `${ng.host}:${ng.port}`,
-          CHANNEL_QUOTA: 'on',
-          CHANNEL_LEASE_MS: '3000',
-          TRUNK_OPTIONS_SECONDS: '0',
-          DIGEST_NONCE_SECRET: 'test-nonce-secret-0123456789',
-          ...extraEnv,
-        },
-        edgeLogFile,
-      );
-      await waitHealthy(stack.httpUrl, stack.edge, 'sip-edge');
-    },
-    stop: async () => {
-      await stack.edge?.stop(2_000);
-      await Promise.all(procs.map((p) => p.stop(2_000)));
-    },
-    passwordOf: (extension) => {
-      const p = facts.passwords.get(extension);
+  });
+  const passwords = facts?.passwords ?? new Map<string, string>();
+  return Object.assign(stack, {
+    passwordOf: (extension: string): string => {
+      const p = passwords.get(extension);
       if (p === undefined) throw new Error(`the demo provisioning has no password for ${extension}`);
       return p;
     },
-  };
-  try {
-    await stack.startEdge();
-  } catch (e) {
-    await stack.stop();
-    throw e;
-  }
-  return stack;
+  });
 }
 
 /** Registers demo extension `user` from SIPp's port `localPort` (the phone then answers there with a UAS scenario). */

@@ -23,6 +23,8 @@ export interface StackOptions {
   /** channel-quota instances in the queue group (SPEC Q-4 under two replicas). */
   quotaReplicas?: number;
   edgeEnv?: Record<string, string>;
+  /** The provisioning to run on instead of the small fixture below (given the carrier trunk's free port). */
+  provisioning?: (trunkPort: number) => { text: string; serverId: string; domain: string };
   /** Extra YAML appended under `extensions:` etc. is not needed: the fixture has 1001–1004, group 6001, DIDs. */
 }
 
@@ -80,6 +82,12 @@ export function writeEdgeProvisioning(o: { trunkPort: number; channelLimit: numb
   return { file, serverId, domain };
 }
 
+function writeGiven(p: { text: string; serverId: string; domain: string }): { file: string; serverId: string; domain: string } {
+  const file = join(testDir(), `${uniqueName(p.serverId)}.provisioning.yaml`);
+  writeFileSync(file, p.text);
+  return { file, serverId: p.serverId, domain: p.domain };
+}
+
 function tsMain(name: string, main: string, env: Record<string, string>, logFile: string): ManagedProcess {
   return startProcess(name, process.execPath, ['--require', join(repoRoot, 'tools/run-ts.cjs'), join(repoRoot, main)], {
     cwd: repoRoot,
@@ -100,7 +108,7 @@ async function waitHealthy(url: string, proc: ManagedProcess, what: string, time
   const healthy = eventually(
     `${what} healthy`,
     async () => {
-      if (exited) return false;
+      if (exited) return true; // the race is already lost to `exit`: stop polling
       try {
         const r = await fetch(`${url}/health`);
         return r.status === 200;
@@ -118,7 +126,7 @@ export async function startEdgeStack(o: StackOptions = {}): Promise<EdgeStack> {
   const databaseUrl = await createTestDatabase('edge');
   await migrateEventStore(databaseUrl);
   const trunkPort = await freePort();
-  const prov = writeEdgeProvisioning({ trunkPort, channelLimit: o.channelLimit ?? 10, ringTimeoutSeconds: o.ringTimeoutSeconds ?? 30, overLimitForward: o.overLimitForward });
+  const prov = o.provisioning === undefined ? writeEdgeProvisioning({ trunkPort, channelLimit: o.channelLimit ?? 10, ringTimeoutSeconds: o.ringTimeoutSeconds ?? 30, overLimitForward: o.overLimitForward }) : writeGiven(o.provisioning(trunkPort));
   const nats = testNatsUrl();
   const dir = testDir();
   const procs: ManagedProcess[] = [];
@@ -270,6 +278,11 @@ export function sipp(o: SippOptions): { done: Promise<SippRun>; kill(): void; pi
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const done = new Promise<SippRun>((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
   return { done, kill: () => child.kill('SIGKILL'), pid: child.pid };
+}
+
+/** SIPp exit 0 = every call of the scenario succeeded; otherwise fail the test with what it saw. */
+export function passed(run: SippRun): void {
+  if (run.code !== 0) throw new Error(`sipp exited ${run.code}:\n${run.stderr.slice(-3000)}`);
 }
 
 /** Registers `user` from SIPp's port `localPort` (the phone then answers there with a UAS scenario). */
