@@ -1,16 +1,21 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createEventStore, EventStore } from '@pbx/event-store';
+import { applyProvisioning } from '@pbx/provisioning-store';
 import { RunningService } from '@pbx/service-kit';
-import { eventually } from '@pbx/testing';
+import { eventually, testDir, uniqueName } from '@pbx/testing';
 import { Client } from 'pg';
+import { readRetentionDays } from '../src/retention/retention-days';
 import { RetentionService } from '../src/retention/retention.service';
 import { appendCallsByLeg, scriptCall } from './calls';
 import { bootProjector, callLogRows, caughtUp, connectDb, createHistoryDatabase, historyConfig } from './support';
 
 // SPEC K-5: rows older than historyRetentionDays are purged daily. The service's clock is fake:
 // "now" is 2030-06-30, the retention 30 days.
+const NOW = Date.parse('2030-06-30T12:00:00.000Z');
+const DAY = 86_400_000;
+
 describe('history retention (SPEC K-5)', () => {
-  const NOW = Date.parse('2030-06-30T12:00:00.000Z');
-  const DAY = 86_400_000;
   let url: string;
   let store: EventStore;
   let db: Client;
@@ -61,5 +66,72 @@ describe('history retention (SPEC K-5)', () => {
     expect([...(await callLogRows(db)).keys()].sort()).toEqual(['kept4', 'kept5', 'sched8']);
     const metrics = await (await fetch(`${svc.httpUrl}/metrics`)).text();
     expect(Number(/pbx_history_purged_rows_total\{[^}]*table="call_log"[^}]*\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
+  });
+});
+
+function provisioning(serverId: string, historyRetentionDays: number) {
+  return {
+    server: { id: serverId, domain: `${serverId}.pbx.test`, channelLimit: 10, mobileChannelLimit: 5, defaultNotificationNumber: '0312345678', historyRetentionDays },
+    trunks: [{ id: 'carrier-a', host: '127.0.0.1', dids: ['0312345678'] }],
+    extensions: [{ number: '1001', kind: 'softphone', name: 'Sato', password: 's3cret-1001' }],
+  };
+}
+
+// SPEC K-5 with issue #4: the retention is the server's historyRetentionDays in force — the stored
+// document over the file, every apply followed without restart; HISTORY_RETENTION_DAYS is only the
+// fallback without PROVISIONING_FILE. The service runs its own relay, as in the stack.
+describe('history retention follows the provisioning in force (SPEC K-5)', () => {
+  const serverId = uniqueName('hpret').replace(/_/g, '-');
+  let url: string;
+  let store: EventStore;
+  let db: Client;
+  let svc: RunningService;
+  let file: string;
+  const apply = (days: number) => applyProvisioning(store, provisioning(serverId, days), { source: 'retention.int.spec' });
+  const metric = async (name: string): Promise<number> => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)$`, 'm').exec(await (await fetch(`${svc.httpUrl}/metrics`)).text())?.[1] ?? NaN);
+  const ids = async () => [...(await callLogRows(db)).keys()].sort();
+
+  beforeAll(async () => {
+    url = await createHistoryDatabase('history_retention_prov');
+    store = createEventStore({ connectionString: url, poolSize: 2 });
+    db = await connectDb(url);
+    // The boot file says 400 days; the store already holds a later document with 60.
+    file = join(testDir(), `${serverId}.provisioning.yaml`);
+    writeFileSync(file, JSON.stringify(provisioning(serverId, 400))); // JSON is YAML
+    await apply(60);
+    await appendCallsByLeg(store, [scriptCall('busy', 1, NOW - 90 * DAY, 'p'), scriptCall('no-answer', 2, NOW - 45 * DAY, 'p'), scriptCall('busy', 3, NOW - 10 * DAY, 'p')]);
+    // HISTORY_RETENTION_DAYS 1 would purge every row: it must be ignored next to PROVISIONING_FILE.
+    const config = historyConfig(url, { RELAY_ENABLED: 'true', RETENTION_ENABLED: 'true', RETENTION_FIRST_RUN_MS: '3600000', PROVISIONING_FILE: file, HISTORY_RETENTION_DAYS: '1' });
+    svc = await bootProjector(config, () => NOW);
+    await caughtUp(db);
+  });
+  afterAll(async () => {
+    await svc?.close();
+    await store?.close();
+    await db?.end();
+  });
+
+  it('boots on the stored historyRetentionDays (60), not the older file (400) nor HISTORY_RETENTION_DAYS (1)', async () => {
+    expect(await metric('pbx_history_retention_days')).toBe(60);
+    expect(await metric('pbx_history_projector_provisioning_version')).toBe(1);
+    expect(await ids()).toEqual(['p1', 'p2', 'p3']);
+    expect(await svc.app.get(RetentionService).purge()).toEqual({ callLog: 1, callLogState: 1, callCenterLog: 0 });
+    expect(await ids()).toEqual(['p2', 'p3']);
+  });
+
+  it('a second apply lowering historyRetentionDays makes the next purge delete rows the first value kept', async () => {
+    await apply(30);
+    await eventually('30 days in force at the projector', async () => (await metric('pbx_history_retention_days')) === 30, 15_000);
+    expect(await metric('pbx_history_projector_provisioning_version')).toBe(2);
+    expect(await svc.app.get(RetentionService).purge()).toEqual({ callLog: 1, callLogState: 1, callCenterLog: 0 });
+    expect(await ids()).toEqual(['p3']);
+  });
+
+  it('the rebuild script reads the same rule once: stored document, else the file, else HISTORY_RETENTION_DAYS', async () => {
+    await expect(readRetentionDays({ provisioningFile: file, databaseUrl: url, envDays: 1 })).resolves.toEqual({ days: 30, source: 'store (version 2)' });
+    const empty = await createHistoryDatabase('history_retention_file');
+    await expect(readRetentionDays({ provisioningFile: file, databaseUrl: empty, envDays: 1 })).resolves.toEqual({ days: 400, source: 'file' });
+    await expect(readRetentionDays({ databaseUrl: empty, envDays: 7 })).resolves.toEqual({ days: 7, source: 'HISTORY_RETENTION_DAYS' });
+    await expect(readRetentionDays({ databaseUrl: empty })).resolves.toEqual({ days: 400, source: 'HISTORY_RETENTION_DAYS' });
   });
 });

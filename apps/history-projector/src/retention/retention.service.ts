@@ -4,12 +4,11 @@ import { LOGGER, Metrics, PG_POOL } from '@pbx/service-kit';
 import { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { Counter } from 'prom-client';
+import { RETENTION_DAYS, RetentionDays } from './retention-days.provider';
 
 export const RETENTION_SETTINGS = Symbol('RETENTION_SETTINGS');
 export interface RetentionSettings {
   enabled: boolean;
-  /** SPEC K-5 `historyRetentionDays`. */
-  days: number;
   intervalMs: number;
   /** First run after boot. */
   firstRunMs: number;
@@ -19,8 +18,9 @@ export type Clock = () => number;
 
 /**
  * Retention (SPEC K-5): once a day, deletes history rows of calls that started more than
- * `historyRetentionDays` ago. Replicas each schedule it; a transaction-scoped advisory lock lets
- * one of them purge at a time (the others skip), and a purge is idempotent anyway.
+ * `historyRetentionDays` ago — the value in force at that purge (retentionDaysProviders).
+ * Replicas each schedule it; a transaction-scoped advisory lock lets one of them purge at a time
+ * (the others skip), and a purge is idempotent anyway.
  */
 @Injectable()
 export class RetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -31,6 +31,7 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
   constructor(
     @Inject(RETENTION_SETTINGS) private readonly settings: RetentionSettings,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(RETENTION_DAYS) private readonly days: RetentionDays,
     @Inject(PG_POOL) private readonly pool: Pool,
     metrics: Metrics,
     @Inject(LOGGER) private readonly log: Logger,
@@ -53,7 +54,8 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
 
   /** One purge at the clock's "now"; null when another replica was purging. */
   async purge(): Promise<PurgeResult | null> {
-    const cutoff = retentionCutoff(new Date(this.clock()), this.settings.days);
+    const days = this.days();
+    const cutoff = retentionCutoff(new Date(this.clock()), days);
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -66,7 +68,7 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
       await client.query('COMMIT');
       this.purged.inc({ table: 'call_log' }, result.callLog);
       this.purged.inc({ table: 'call_center_log' }, result.callCenterLog);
-      this.log.info({ cutoff: cutoff.toISOString(), days: this.settings.days, ...result }, 'history retention purged');
+      this.log.info({ cutoff: cutoff.toISOString(), days, ...result }, 'history retention purged');
       return result;
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
