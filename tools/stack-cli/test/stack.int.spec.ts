@@ -91,7 +91,7 @@ describe('tools/stack (the whole server on one machine)', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('up --detach returns once every service is healthy and each answers over HTTP and NATS; calls placed by hand are heard both ways and show in the REST call log per role; down leaves no process', async () => {
+  it('up --detach returns once every service is healthy and each answers over HTTP and NATS; calls placed by hand are heard both ways and show in the REST call log per role; an admin disconnects a live call from the channel view; down leaves no process', async () => {
     const up = await run(stack, ['up', '--detach'], { env, timeout: 240_000 });
     expect(up.stdout).toMatch(/stack up: 11 services healthy/);
 
@@ -157,6 +157,25 @@ describe('tools/stack (the whole server on one machine)', () => {
     expect(sv1.items.map((i) => i.callee)).toEqual(['0312345678']); // granted number only
     const agent1 = await callLogs(await login('agent1', 'agent1-pass-1'));
     expect(agent1.items.map((i) => i.callee)).toEqual(['1001']); // the calls of agent1's own extension 1002
+
+    // 4. チャネル使用状況 and admin disconnect (SPEC Q-6, C-6): a live carrier call shows in
+    // GET /channels; DELETE ends it — both phones get BYE — and the channel comes back.
+    const answer4 = sipp(['-sf', join(SIPP, 'uas-answer.xml'), '-p', phone1001, '-m', '1', '-key', 'rtp_port', '40006', '-key', 'domain', domain]);
+    const call4 = sipp([edge, '-sf', join(SIPP, 'uac-wait-bye.xml'), '-p', String(trunkPort), '-m', '1', '-s', '0312345679', '-key', 'caller', '0399990004', '-key', 'domain', domain, '-key', 'rtp_port', '40008']);
+    type Usage = { legs: Array<{ legId: string; farEnd: { kind: string } }>; pools: { channel: { held: number } } };
+    const channels = async (token: string): Promise<Usage> => (await (await fetch(`${api}/channels`, { headers: { authorization: `Bearer ${token}` } })).json()) as Usage;
+    const live = await until('the live call in the channel usage', async () => {
+      const u = await channels(admin);
+      return u.legs.length === 1 ? u : undefined;
+    });
+    expect(live.legs[0].farEnd.kind).toBe('trunk');
+    const sv1Token = await login('sv1', 'sv1-pass-1');
+    expect((await fetch(`${api}/channels/${live.legs[0].legId}`, { method: 'DELETE', headers: { authorization: `Bearer ${sv1Token}` } })).status).toBe(403);
+    const del = await fetch(`${api}/channels/${live.legs[0].legId}`, { method: 'DELETE', headers: { authorization: `Bearer ${admin}` } });
+    expect(del.status).toBe(202);
+    expect(await call4).toMatchObject({ code: 0 }); // the carrier got BYE
+    expect(await answer4).toMatchObject({ code: 0 }); // and so did the phone
+    await until('the channel back', async () => ((await channels(admin)).pools.channel.held === 0 ? true : undefined));
 
     const down = await run(stack, ['down'], { env, timeout: 90_000 });
     expect(down.stdout).toMatch(/stack down/);
