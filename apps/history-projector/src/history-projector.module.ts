@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { Config } from './config';
 import { EventRelayService, RELAY_SETTINGS } from './event-relay/event-relay.service';
 import { PROJECTOR_SETTINGS, ProjectorService } from './projection/projector.service';
-import { retentionDaysProviders } from './retention/retention-days.provider';
+import { retentionDaysProvider } from './retention/retention-days.provider';
 import { CLOCK, Clock, RETENTION_SETTINGS, RetentionService } from './retention/retention.service';
 import { CallLogsHandler } from './search/call-logs.handler';
 import { CallLogsNatsController } from './search/call-logs.nats.controller';
@@ -28,7 +28,7 @@ export class HistoryProjectorModule {
           provide: RETENTION_SETTINGS,
           useValue: { enabled: config.RETENTION_ENABLED, intervalMs: config.RETENTION_INTERVAL_MS, firstRunMs: config.RETENTION_FIRST_RUN_MS },
         },
-        ...retentionDaysProviders(config),
+        retentionDaysProvider(config),
         RetentionService,
         CallLogsHandler,
       ],

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleDestroy, Provider } from '@nestjs/common';
+import { OnModuleDestroy, Provider } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { Gauge } from 'prom-client';
 import { startLiveProvisioning } from '@pbx/provisioning-store';
@@ -6,27 +6,8 @@ import { LOGGER, Metrics, NatsBus, readProvisioningFile } from '@pbx/service-kit
 import { Config, DEFAULT_RETENTION_DAYS } from '../config';
 import { retentionDaysOf } from './retention-days';
 
-/** A getter: each purge reads the `historyRetentionDays` in force at that moment (SPEC K-5). */
-export const RETENTION_DAYS = Symbol('RETENTION_DAYS');
-export type RetentionDays = () => number;
-
-interface DaysInForce {
-  current(): number;
-  close(): Promise<void>;
-}
-const DAYS_IN_FORCE = Symbol('DAYS_IN_FORCE');
-
-/** Stops following the provisioning before the kit closes the NATS connection. */
-@Injectable()
-class DaysInForceCloser implements OnModuleDestroy {
-  constructor(@Inject(DAYS_IN_FORCE) private readonly days: DaysInForce) {}
-  onModuleDestroy(): Promise<void> {
-    return this.days.close();
-  }
-}
-
 /**
- * The retention in force (SPEC K-5, issue #4):
+ * The retention in force (SPEC K-5, issue #4), read by each purge:
  *
  * - with PROVISIONING_FILE: the server's `historyRetentionDays` — from the document the store holds
  *   for the file's server (the file only while nothing is stored), then from every apply, without
@@ -35,51 +16,66 @@ class DaysInForceCloser implements OnModuleDestroy {
  * - without: HISTORY_RETENTION_DAYS (400 when unset), for good.
  *
  * The history-projector runs the relay itself, so it hears its own relay publish the applies.
+ * Built by retentionDaysProvider; it stops following before the kit closes the NATS connection.
  */
-export function retentionDaysProviders(config: Config): Provider[] {
-  return [
-    {
-      provide: DAYS_IN_FORCE,
-      inject: [NatsBus, LOGGER, Metrics],
-      useFactory: async (bus: NatsBus, logger: Logger, metrics: Metrics): Promise<DaysInForce> => {
-        const log = logger.child({ component: 'retention' });
-        const daysGauge = new Gauge({ name: 'pbx_history_retention_days', help: 'historyRetentionDays in force (SPEC K-5)', registers: [metrics.registry] });
-        const version = new Gauge({
-          name: 'pbx_history_projector_provisioning_version',
-          help: 'Stored provisioning version the retention comes from (0: PROVISIONING_FILE with nothing stored, or HISTORY_RETENTION_DAYS)',
-          registers: [metrics.registry],
-        });
+export class RetentionDays implements OnModuleDestroy {
+  constructor(
+    private readonly read: () => number,
+    private readonly close: () => Promise<void> = async () => undefined,
+  ) {}
 
-        if (config.PROVISIONING_FILE === undefined) {
-          const days = config.HISTORY_RETENTION_DAYS ?? DEFAULT_RETENTION_DAYS;
-          daysGauge.set(days);
-          version.set(0);
-          log.info({ days, source: 'HISTORY_RETENTION_DAYS' }, 'history retention (no PROVISIONING_FILE)');
-          return { current: () => days, close: async () => undefined };
-        }
+  get current(): number {
+    return this.read();
+  }
 
-        if (config.HISTORY_RETENTION_DAYS !== undefined) {
-          log.warn({ ignored: config.HISTORY_RETENTION_DAYS, file: config.PROVISIONING_FILE }, 'HISTORY_RETENTION_DAYS is ignored: PROVISIONING_FILE is set, the provisioning in force decides');
-        }
-        const live = await startLiveProvisioning({
-          fileDocument: readProvisioningFile(config.PROVISIONING_FILE),
-          databaseUrl: config.DATABASE_URL,
-          nats: bus.connection,
-          project: retentionDaysOf,
-          onChange: (days, applied) => {
-            daysGauge.set(days);
-            version.set(applied.version);
-            log.info({ days, serverId: applied.serverId, version: applied.version, documentHash: applied.documentHash }, 'provisioning applied: history retention in force');
-          },
-          onError: (err, what) => log.error({ err }, what),
-        });
-        daysGauge.set(live.value);
-        version.set(live.version ?? 0);
-        log.info({ days: live.value, source: live.source, version: live.version, documentHash: live.documentHash }, 'history retention from the provisioning');
-        return { current: () => live.value, close: () => live.close() };
-      },
+  onModuleDestroy(): Promise<void> {
+    return this.close();
+  }
+}
+
+export function retentionDaysProvider(config: Config): Provider {
+  return {
+    provide: RetentionDays,
+    inject: [NatsBus, LOGGER, Metrics],
+    useFactory: async (bus: NatsBus, logger: Logger, metrics: Metrics): Promise<RetentionDays> => {
+      const log = logger.child({ component: 'retention' });
+      const days = new Gauge({ name: 'pbx_history_retention_days', help: 'historyRetentionDays in force (SPEC K-5)', registers: [metrics.registry] });
+      const version = new Gauge({
+        name: 'pbx_history_projector_provisioning_version',
+        help: 'Stored provisioning version the retention comes from (0: PROVISIONING_FILE with nothing stored, or HISTORY_RETENTION_DAYS)',
+        registers: [metrics.registry],
+      });
+
+      if (config.PROVISIONING_FILE === undefined) {
+        const fixed = config.HISTORY_RETENTION_DAYS ?? DEFAULT_RETENTION_DAYS;
+        days.set(fixed);
+        version.set(0);
+        log.info({ days: fixed, source: 'HISTORY_RETENTION_DAYS' }, 'history retention (no PROVISIONING_FILE)');
+        return new RetentionDays(() => fixed);
+      }
+
+      if (config.HISTORY_RETENTION_DAYS !== undefined) {
+        log.warn({ ignored: config.HISTORY_RETENTION_DAYS, file: config.PROVISIONING_FILE }, 'HISTORY_RETENTION_DAYS is ignored: PROVISIONING_FILE is set, the provisioning in force decides');
+      }
+      const live = await startLiveProvisioning({
+        fileDocument: readProvisioningFile(config.PROVISIONING_FILE),
+        databaseUrl: config.DATABASE_URL,
+        nats: bus.connection,
+        project: retentionDaysOf,
+        onChange: (value, applied) => {
+          days.set(value);
+          version.set(applied.version);
+          log.info({ days: value, serverId: applied.serverId, version: applied.version, documentHash: applied.documentHash }, 'provisioning applied: history retention in force');
+        },
+        onError: (err, what) => log.error({ err }, what),
+      });
+      days.set(live.value);
+      version.set(live.version ?? 0);
+      log.info({ days: live.value, source: live.source, version: live.version, documentHash: live.documentHash }, 'history retention from the provisioning');
+      return new RetentionDays(
+        () => live.value,
+        () => live.close(),
+      );
     },
-    { provide: RETENTION_DAYS, inject: [DAYS_IN_FORCE], useFactory: (d: DaysInForce): RetentionDays => () => d.current() },
-    DaysInForceCloser,
-  ];
+  };
 }

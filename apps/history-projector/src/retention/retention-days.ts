@@ -20,7 +20,7 @@ export interface RetentionDaysInForce {
 
 /**
  * The retention in force, read once (the rebuild script; the service follows it live with
- * retentionDaysProviders): the same rule as the service — with a provisioning file, the stored
+ * RetentionDays): the same rule as the service — with a provisioning file, the stored
  * document of its server, else the file; without one, HISTORY_RETENTION_DAYS (400 when unset).
  */
 export async function readRetentionDays(o: RetentionDaysSource): Promise<RetentionDaysInForce> {

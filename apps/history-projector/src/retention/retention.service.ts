@@ -4,7 +4,7 @@ import { LOGGER, Metrics, PG_POOL } from '@pbx/service-kit';
 import { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { Counter } from 'prom-client';
-import { RETENTION_DAYS, RetentionDays } from './retention-days.provider';
+import { RetentionDays } from './retention-days.provider';
 
 export const RETENTION_SETTINGS = Symbol('RETENTION_SETTINGS');
 export interface RetentionSettings {
@@ -18,7 +18,7 @@ export type Clock = () => number;
 
 /**
  * Retention (SPEC K-5): once a day, deletes history rows of calls that started more than
- * `historyRetentionDays` ago — the value in force at that purge (retentionDaysProviders).
+ * `historyRetentionDays` ago — the value in force at that purge (RetentionDays).
  * Replicas each schedule it; a transaction-scoped advisory lock lets one of them purge at a time
  * (the others skip), and a purge is idempotent anyway.
  */
@@ -31,7 +31,7 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
   constructor(
     @Inject(RETENTION_SETTINGS) private readonly settings: RetentionSettings,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(RETENTION_DAYS) private readonly days: RetentionDays,
+    private readonly days: RetentionDays,
     @Inject(PG_POOL) private readonly pool: Pool,
     metrics: Metrics,
     @Inject(LOGGER) private readonly log: Logger,
@@ -54,7 +54,7 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
 
   /** One purge at the clock's "now"; null when another replica was purging. */
   async purge(): Promise<PurgeResult | null> {
-    const days = this.days();
+    const days = this.days.current;
     const cutoff = retentionCutoff(new Date(this.clock()), days);
     const client = await this.pool.connect();
     try {
