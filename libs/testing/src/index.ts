@@ -1,3 +1,4 @@
 export * from './infra/processes';
 export * from './infra/test-infra';
 export * from './fixtures';
+export * from './test-smtp';
