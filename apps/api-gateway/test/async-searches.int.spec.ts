@@ -3,9 +3,9 @@ import type { CallLogRow } from '@pbx/domain-call-leg';
 import { migrateEventStore } from '@pbx/event-store';
 import { migrateReadModels, upsertCallLogRows } from '@pbx/read-models';
 import { RunningService } from '@pbx/service-kit';
-import { createTestDatabase, eventually, ManagedProcess, testDir, uniqueName } from '@pbx/testing';
+import { createTestDatabase, eventually, ManagedProcess, parseMail, startTestSmtp, TestSmtp, testDir, uniqueName } from '@pbx/testing';
 import { Client } from 'pg';
-import { bootGateway, gatewayConfig, http, login, mailHeader, mailText, startRepoService, startSmtp, writeGatewayProvisioning } from './support';
+import { bootGateway, gatewayConfig, http, login, startRepoService, writeGatewayProvisioning } from './support';
 
 // 非同期履歴検索 through REST (SPEC S-2..S-5, A-1), answered by the real async-search service
 // (child processes) over call_log rows; the CSV is streamed from the shared file store.
@@ -13,7 +13,7 @@ describe('/api/v1/async-searches (SPEC S-2, S-3, S-4, S-5, A-1)', () => {
   let databaseUrl: string;
   let filesDir: string;
   let provisioningFile: string;
-  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let smtp: TestSmtp;
   let front: ManagedProcess; // answers NATS, runs no job (WORKER_CONCURRENCY=0)
   let worker: ManagedProcess | undefined;
   let gw: RunningService;
@@ -47,7 +47,7 @@ describe('/api/v1/async-searches (SPEC S-2, S-3, S-4, S-5, A-1)', () => {
     } finally {
       await db.end();
     }
-    smtp = await startSmtp();
+    smtp = await startTestSmtp();
     front = await startRepoService('async-search', { ...env(), WORKER_CONCURRENCY: '0' });
     gw = await bootGateway(gatewayConfig({ PROVISIONING_FILE: provisioningFile, ASYNC_SEARCH_FILES_DIR: filesDir }));
     url = gw.httpUrl;
@@ -155,9 +155,11 @@ describe('/api/v1/async-searches (SPEC S-2, S-3, S-4, S-5, A-1)', () => {
 
   it('mails the account when done: the S-5 subject, a link to the history screen, no attachment (SPEC S-5)', async () => {
     const mail = await eventually('the done mail to sv1', () => smtp.mails.find((m) => m.to.includes('sv1@example.test')), 30_000);
-    expect(mailHeader(mail.raw, 'subject')).toBe('BIZTEL:非同期履歴検索通知');
-    expect(mailHeader(mail.raw, 'content-type')).toMatch(/^text\/plain/); // one text part: nothing attached
-    const text = mailText(mail.raw);
+    const parsed = parseMail(mail.raw);
+    expect(parsed.subject).toBe('BIZTEL:非同期履歴検索通知');
+    expect(parsed.parts).toHaveLength(1); // one text part: nothing attached
+    expect(parsed.parts[0].type).toMatch(/^text\/plain/);
+    const text = parsed.parts[0].body;
     expect(text).toContain('登録日時');
     expect(text).toContain('http://portal.example.test');
     expect(text).toContain('10,020');

@@ -12,8 +12,8 @@ import {
 import { LocalFileStore } from '@pbx/file-store';
 import { CALL_LOG_CSV_COLUMNS } from '@pbx/read-models';
 import { NatsBus, RemoteError } from '@pbx/service-kit';
-import { eventually, testNatsUrl } from '@pbx/testing';
-import { asConfig, bootInstance, createAsyncSearchDatabase, filesDir, parseMail, readText, RunningService, seedCallLogs, startSmtp } from './support';
+import { eventually, parseMail, startTestSmtp, TestSmtp, testNatsUrl } from '@pbx/testing';
+import { asConfig, bootInstance, createAsyncSearchDatabase, filesDir, readText, RunningService, seedCallLogs } from './support';
 
 // The "done when": an async search of more than 10,000 rows goes pending → processing →
 // done (SPEC S-2), downloads a correct CSV (S-3) and sends the mail (S-5).
@@ -23,12 +23,12 @@ describe('async search of call logs over NATS (SPEC S-2, S-3, S-5)', () => {
   let dir: string;
   let service: RunningService;
   let bus: NatsBus;
-  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let smtp: TestSmtp;
 
   beforeAll(async () => {
     url = await createAsyncSearchDatabase();
     await seedCallLogs(url, ROWS, { weird: 1_000 });
-    smtp = await startSmtp();
+    smtp = await startTestSmtp();
     dir = filesDir();
     service = await bootInstance(
       asConfig({ DATABASE_URL: url, ASYNC_SEARCH_FILES_DIR: dir, SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port), MAIL_FROM: 'BIZTEL <noreply@pbx.test>', FETCH_SIZE: '1000', PROGRESS_EVERY_ROWS: '2000' }),

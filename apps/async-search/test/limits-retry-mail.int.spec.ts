@@ -9,22 +9,22 @@ import {
   retryAsyncSearchReplySchema,
 } from '@pbx/contracts';
 import { NatsBus, RemoteError } from '@pbx/service-kit';
-import { eventually, testNatsUrl } from '@pbx/testing';
+import { eventually, parseMail, startTestSmtp, TestSmtp, testNatsUrl } from '@pbx/testing';
 import { Client } from 'pg';
 import { JOBS_TABLE } from '../src/jobs/job.schema';
 import { JobsProjection, rebuildJobsReadModel } from '../src/jobs/job.projection';
 import { tableTarget } from './fixtures/test-targets';
-import { asConfig, bootInstance, createAsyncSearchDatabase, filesDir, parseMail, readText, RunningService, startSmtp } from './support';
+import { asConfig, bootInstance, createAsyncSearchDatabase, filesDir, readText, RunningService } from './support';
 
 describe('async search: the 10-job limit (S-4), retry of failed jobs (S-2), mail retries (S-5), read-model rebuild', () => {
   let url: string;
   let service: RunningService;
   let bus: NatsBus;
-  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let smtp: TestSmtp;
 
   beforeAll(async () => {
     url = await createAsyncSearchDatabase();
-    smtp = await startSmtp();
+    smtp = await startTestSmtp();
     service = await bootInstance(
       asConfig({
         DATABASE_URL: url,

@@ -2,11 +2,10 @@
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { SMTPServer } from 'smtp-server';
 import { migrateEventStore } from '@pbx/event-store';
 import { migrateReadModels } from '@pbx/read-models';
 import { runService, RunningService } from '@pbx/service-kit';
-import { createTestDatabase, freePort, testDir, testNatsUrl } from '@pbx/testing';
+import { createTestDatabase, testDir, testNatsUrl } from '@pbx/testing';
 import { AsyncSearchModule, AsyncSearchOptions } from '../src/async-search.module';
 import { Config, configSchema } from '../src/config';
 import { migrateAsyncSearch } from '../src/jobs/job.schema';
@@ -70,102 +69,6 @@ export async function seedCallLogs(url: string, n: number, o: { newest?: string;
   } finally {
     await c.end();
   }
-}
-
-export interface ReceivedMail {
-  readonly from: string;
-  readonly to: string[];
-  readonly raw: string;
-}
-
-/** A real SMTP server (the `smtp-server` package) in the test process, collecting every message. */
-export async function startSmtp(): Promise<{ port: number; mails: ReceivedMail[]; refuse(on: boolean): void; close(): Promise<void> }> {
-  const mails: ReceivedMail[] = [];
-  let refusing = false;
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        if (refusing) {
-          const err = Object.assign(new Error('mailbox unavailable'), { responseCode: 450 });
-          return callback(err);
-        }
-        mails.push({
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          to: session.envelope.rcptTo.map((r) => r.address),
-          raw: Buffer.concat(chunks).toString('utf8'),
-        });
-        callback();
-      });
-    },
-  });
-  const port = await freePort();
-  await new Promise<void>((ok, fail) => {
-    server.once('error', fail);
-    server.listen(port, '127.0.0.1', () => ok());
-  });
-  return { port, mails, refuse: (on) => (refusing = on), close: () => new Promise<void>((ok) => server.close(() => ok())) };
-}
-
-export interface ParsedMail {
-  readonly headers: Map<string, string>;
-  readonly subject: string;
-  /** Every leaf part: content type, disposition, decoded body. */
-  readonly parts: { type: string; disposition?: string; body: string }[];
-}
-
-/** Just enough MIME (RFC 2045–2047) to check what the service sent: headers, encoded words, parts. */
-export function parseMail(raw: string): ParsedMail {
-  const [head, ...rest] = raw.split(/\r?\n\r?\n/);
-  const body = rest.join('\r\n\r\n');
-  const headers = parseHeaders(head);
-  return { headers, subject: decodeWords(headers.get('subject') ?? ''), parts: leafParts(headers, body) };
-}
-
-function parseHeaders(head: string): Map<string, string> {
-  const h = new Map<string, string>();
-  for (const line of head.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
-    const i = line.indexOf(':');
-    if (i > 0) h.set(line.slice(0, i).trim().toLowerCase(), line.slice(i + 1).trim());
-  }
-  return h;
-}
-
-function decodeWords(v: string): string {
-  return v
-    .replace(/\?=\s+=\?/g, '?==?')
-    .replace(/=\?([^?]+)\?([BbQq])\?([^?]*)\?=/g, (_m, _cs: string, enc: string, text: string) =>
-      enc.toUpperCase() === 'B'
-        ? Buffer.from(text, 'base64').toString('utf8')
-        : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_x, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8'),
-    );
-}
-
-function leafParts(headers: Map<string, string>, body: string): ParsedMail['parts'] {
-  const type = headers.get('content-type') ?? 'text/plain';
-  const boundary = /boundary="?([^";]+)"?/i.exec(type)?.[1];
-  if (type.toLowerCase().startsWith('multipart/') && boundary) {
-    return body
-      .split(`--${boundary}`)
-      .slice(1)
-      .filter((p) => !p.startsWith('--'))
-      .flatMap((p) => {
-        const [h, ...b] = p.replace(/^\r?\n/, '').split(/\r?\n\r?\n/);
-        return leafParts(parseHeaders(h), b.join('\r\n\r\n'));
-      });
-  }
-  const cte = (headers.get('content-transfer-encoding') ?? '7bit').toLowerCase();
-  const decoded =
-    cte === 'base64'
-      ? Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8')
-      : cte === 'quoted-printable'
-        ? Buffer.from(body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_x, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8')
-        : body;
-  return [{ type, disposition: headers.get('content-disposition'), body: decoded }];
 }
 
 export async function readText(url: string, sql: string, values: unknown[] = []): Promise<Record<string, unknown>[]> {
