@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { asyncSearchJobViewSchema, createAsyncSearchReplySchema, createAsyncSearchRequestSchema, deleteAsyncSearchReplySchema, getAsyncSearchQuerySchema, retryAsyncSearchReplySchema } from '@pbx/contracts';
 import { apiErrorReplySchema } from '../http/api-error';
-import { ALL_ROLES, defineRoute } from '../http/route';
+import { ALL_ROLES, defineRoute, RouteSpec } from '../http/route';
 
 // 非同期履歴検索 (SPEC §10), forwarded to async-search. The account and its scope are the
 // caller's (from the token and the provisioning), never the body's: an account sees and
@@ -18,7 +18,19 @@ export const asyncSearchViewSchema = asyncSearchJobViewSchema.omit({ resultKey: 
 export type AsyncSearchView = z.infer<typeof asyncSearchViewSchema>;
 
 const idParams = z.object({ id: getAsyncSearchQuerySchema.shape.id }).strict();
-const notFound = { description: 'ASYNC_SEARCH.NOT_FOUND: no such job of this account', schema: apiErrorReplySchema };
+
+/**
+ * A route on one of the caller's jobs (`:id`): open to every role, the job id in the path, and
+ * ASYNC_SEARCH.NOT_FOUND (404) for an id that is not one of the caller's jobs.
+ */
+function jobRoute(spec: Omit<RouteSpec<{ params: typeof idParams }>, 'access' | 'input'>): RouteSpec<{ params: typeof idParams }> {
+  return defineRoute({
+    ...spec,
+    access: ALL_ROLES,
+    input: { params: idParams },
+    responses: { ...spec.responses, 404: { description: 'ASYNC_SEARCH.NOT_FOUND: no such job of this account', schema: apiErrorReplySchema } },
+  });
+}
 
 export const createAsyncSearchRoute = defineRoute({
   method: 'POST',
@@ -44,50 +56,40 @@ export const listAsyncSearchesRoute = defineRoute({
   responses: { 200: { description: 'The jobs', schema: z.object({ items: z.array(asyncSearchViewSchema) }) } },
 });
 
-export const getAsyncSearchRoute = defineRoute({
+export const getAsyncSearchRoute = jobRoute({
   method: 'GET',
   path: ':id',
   operationId: 'getAsyncSearch',
   summary: 'One async search: status, progress, row count, error',
-  access: ALL_ROLES,
-  input: { params: idParams },
-  responses: { 200: { description: 'The job', schema: asyncSearchViewSchema }, 404: notFound },
+  responses: { 200: { description: 'The job', schema: asyncSearchViewSchema } },
 });
 
-export const downloadAsyncSearchRoute = defineRoute({
+export const downloadAsyncSearchRoute = jobRoute({
   method: 'GET',
   path: ':id/download',
   operationId: 'downloadAsyncSearch',
   summary: 'The result CSV of a done async search (UTF-8 with BOM, SPEC S-3)',
-  access: ALL_ROLES,
-  input: { params: idParams },
   responses: {
     200: { description: 'The CSV, streamed, as an attachment', contentType: 'text/csv', headers: { 'Content-Disposition': 'attachment; filename="…"' } },
-    404: notFound,
     409: { description: 'ASYNC_SEARCH.RESULT_NOT_READY: the job is not done (`status` says where it is)', schema: apiErrorReplySchema },
   },
 });
 
-export const deleteAsyncSearchRoute = defineRoute({
+export const deleteAsyncSearchRoute = jobRoute({
   method: 'DELETE',
   path: ':id',
   operationId: 'deleteAsyncSearch',
   summary: 'Delete an async search and its result; frees a slot (SPEC S-4)',
-  access: ALL_ROLES,
-  input: { params: idParams },
-  responses: { 200: { description: 'Deleted', schema: deleteAsyncSearchReplySchema }, 404: notFound },
+  responses: { 200: { description: 'Deleted', schema: deleteAsyncSearchReplySchema } },
 });
 
-export const retryAsyncSearchRoute = defineRoute({
+export const retryAsyncSearchRoute = jobRoute({
   method: 'POST',
   path: ':id/retry',
   operationId: 'retryAsyncSearch',
   summary: 'Put a failed async search back to pending (SPEC S-2)',
-  access: ALL_ROLES,
-  input: { params: idParams },
   responses: {
     202: { description: 'Pending again', schema: retryAsyncSearchReplySchema },
-    404: notFound,
     409: { description: 'ASYNC_SEARCH.NOT_RETRYABLE: only a failed job can be retried', schema: apiErrorReplySchema },
   },
 });
