@@ -133,7 +133,8 @@ async function main(argv: string[]): Promise<number> {
       // The build the stack runs (dist/), never rebuilt under running services; from source without one.
       const built = join(repoRoot, 'dist/apps/history-projector/src/rebuild.js');
       const args = existsSync(built) ? ['--enable-source-maps', built] : ['--require', join(repoRoot, 'tools/run-ts.cjs'), join(repoRoot, 'apps/history-projector/src/rebuild.ts')];
-      const child = spawn(process.execPath, args, { stdio: 'inherit', env: { ...process.env, DATABASE_URL: databaseUrl } });
+      // The provisioning names the server and its historyRetentionDays (SPEC K-5), as for the service
+      const child = spawn(process.execPath, args, { stdio: 'inherit', env: { ...process.env, DATABASE_URL: databaseUrl, PROVISIONING_FILE: c.provisioningFile } });
       return new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
     }
     default:
