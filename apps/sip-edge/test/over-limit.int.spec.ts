@@ -1,8 +1,9 @@
-import { freePort } from '@pbx/testing';
-import { DIDS, EdgeStack, legsOfCallTo, passed, registerPhone, sipp, startEdgeStack } from './support/edge-stack';
+import { eventually, freePort } from '@pbx/testing';
+import { DIDS, EdgeStack, legsOfCallTo, passed, PASSWORDS, registerPhone, sipp, startEdgeStack } from './support/edge-stack';
 
-// SPEC Q-5 with `overLimitForward` set: an inbound external call over the channel limit is not
-// refused but forwarded to that extension, which sees the original caller (F-7 presentation).
+// SPEC Q-5: with `overLimitForward` set, an inbound external call over the channel limit is not
+// refused but forwarded to that extension, which sees the original caller (F-7 presentation);
+// an outbound call over the limit fails with 503.
 
 describe('over the channel limit with overLimitForward (SPEC Q-5)', () => {
   let stack: EdgeStack;
@@ -42,5 +43,40 @@ describe('over the channel limit with overLimitForward (SPEC Q-5)', () => {
     expect(bLegs.map((b) => b?.['callee']).sort()).toEqual(['1002', '1003']);
     // F-7: the forwarded call shows the carrier's caller, not a local number
     expect(bLegs.find((b) => b?.['callee'] === '1003')).toMatchObject({ presentedCaller: '0399998888' });
+  }, 60_000);
+
+  it('an outbound call over the limit fails with 503 to the calling phone', async () => {
+    const port1002 = await freePort();
+    await registerPhone(stack, '1002', port1002);
+    const phone = sipp({ scenario: 'uas-answer.xml', localPort: port1002, keys: { domain: stack.domain }, timeoutSeconds: 30 });
+    const carrier = sipp({
+      scenario: 'uac-call.xml',
+      remote: `127.0.0.1:${stack.sipPort}`,
+      localPort: stack.trunkPort,
+      service: DIDS.toPhone,
+      durationMs: 4_000, // holds the one channel meanwhile
+      keys: { domain: stack.domain },
+      timeoutSeconds: 30,
+    });
+    await eventually('the carrier call answered', async () => {
+      const last = (await legsOfCallTo(stack.databaseUrl, DIDS.toPhone)).at(-1);
+      return [...(last?.legs.values() ?? [])].some((events) => events.some((e) => e.type === 'LegAnswered') && events[0].data['side'] === 'a-leg' && !events.some((e) => e.type === 'LegEnded'));
+    });
+    const out = await sipp({
+      scenario: 'uac-auth-expect-final.xml',
+      remote: `127.0.0.1:${stack.sipPort}`,
+      localPort: await freePort(),
+      service: '0312349999',
+      status: 503,
+      user: '1001',
+      password: PASSWORDS['1001'],
+      keys: { domain: stack.domain, caller: '1001' },
+    }).done;
+    passed(out);
+    passed(await carrier.done);
+    passed(await phone.done);
+    const { legs } = (await legsOfCallTo(stack.databaseUrl, '0312349999')).at(-1) ?? { legs: new Map() };
+    const a = [...legs.values()].find((events) => events[0].data['side'] === 'a-leg');
+    expect(a?.at(-1)?.data).toMatchObject({ cause: 'over-channel-limit', sipStatus: 503 });
   }, 60_000);
 });
