@@ -696,11 +696,10 @@ export class B2bua {
     this.calls.delete(call);
     this.byLeg.delete(call.a.legId);
     for (const b of call.bLegs) this.byLeg.delete(b.legId);
-    // dialogs linger briefly so a retransmitted BYE still finds its answer in the transaction layer
-    const keys = [dialogKey(call.a.invite.callId(), call.a.localTag), ...call.bLegs.map((b) => dialogKey(b.callId, b.localTag))];
-    setTimeout(() => {
-      for (const k of keys) this.dialogs.delete(k);
-    }, 32_000).unref();
+    // A retransmitted BYE is answered by its server transaction (Timer J), which needs no dialog;
+    // a new request in an ended dialog gets 481 (§12.2.2). So the call is forgotten at once.
+    this.dialogs.delete(dialogKey(call.a.invite.callId(), call.a.localTag));
+    for (const b of call.bLegs) this.dialogs.delete(dialogKey(b.callId, b.localTag));
     this.stats.active = this.calls.size;
     if (this.calls.size === 0) for (const w of this.drainWaiters.splice(0)) w();
   }
