@@ -1,3 +1,4 @@
+import { createSocket } from 'node:dgram';
 import { CHANNEL_QUOTA_USAGE, usageReplySchema } from '@pbx/contracts';
 import { createEventStore } from '@pbx/event-store';
 import { NatsBus } from '@pbx/service-kit';
@@ -91,6 +92,35 @@ describe('channel limit through SIP (SPEC Q-4, Q-5)', () => {
     expect(reserved).toBe(LIMIT);
     expect(released).toBe(LIMIT);
   }, 120_000);
+
+  it('20 carrier calls cancelled at once leave no channel held and none renewed (SPEC Q-4)', async () => {
+    const phonePort = await freePort();
+    await registerPhone(stack, '1002', phonePort);
+    const phone = sipp({ scenario: 'uas-ring-until-cancel.xml', localPort: phonePort, keys: { domain: stack.domain }, calls: 20, timeoutSeconds: 20 });
+    const sock = createSocket('udp4');
+    await new Promise<void>((r) => sock.bind(stack.trunkPort, '127.0.0.1', () => r()));
+    try {
+      const sdp = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40010 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n';
+      for (let i = 0; i < 20; i++) {
+        const common = [
+          `Via: SIP/2.0/UDP 127.0.0.1:${stack.trunkPort};branch=z9hG4bKfastcancel${i}`,
+          `From: <sip:0399990000@127.0.0.1>;tag=fc${i}`,
+          `To: <sip:${DIDS.toPhone}@127.0.0.1>`,
+          `Call-ID: fast-cancel-${i}-${Date.now()}`,
+        ];
+        const invite = [`INVITE sip:${DIDS.toPhone}@127.0.0.1:${stack.sipPort} SIP/2.0`, ...common, 'CSeq: 1 INVITE', `Contact: <sip:carrier@127.0.0.1:${stack.trunkPort}>`, 'Content-Type: application/sdp', `Content-Length: ${sdp.length}`, '', sdp].join('\r\n');
+        const cancel = [`CANCEL sip:${DIDS.toPhone}@127.0.0.1:${stack.sipPort} SIP/2.0`, ...common, 'CSeq: 1 CANCEL', 'Content-Length: 0', '', ''].join('\r\n');
+        sock.send(invite, stack.sipPort, '127.0.0.1');
+        sock.send(cancel, stack.sipPort, '127.0.0.1');
+      }
+      // leases are 3 s and renewed while held: a leaked one would still be held after 2 TTLs
+      await new Promise((r) => setTimeout(r, 6_000));
+      expect((await usage()).pools.channel.held).toBe(0);
+    } finally {
+      sock.close();
+      phone.kill();
+    }
+  }, 60_000);
 
   it('SIGKILL of sip-edge with 10 live calls: all 10 leases are reclaimed within the lease TTL and recorded as expired', async () => {
     const phonePort = await freePort();

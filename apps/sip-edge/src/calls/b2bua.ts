@@ -169,8 +169,16 @@ export class B2bua {
           },
           call.requestId,
         );
-        if (r.granted) a.holdsChannel = r.pool !== 'none';
-        else if (r.why === 'unavailable') return this.failCall(call, 503, 'Service Unavailable - channel quota unavailable', 'failed');
+        if (r.granted) {
+          a.holdsChannel = r.pool !== 'none';
+          if (call.phase !== 'routing') {
+            // the caller gave up while the channel was being granted: the call is already over
+            // (finish() ran before we held anything), so give it back here (SPEC Q-4: no leak)
+            if (a.holdsChannel) await this.deps.quota.release(a.legId, 'cancelled', call.requestId);
+            a.holdsChannel = false;
+            return;
+          }
+        } else if (r.why === 'unavailable') return this.failCall(call, 503, 'Service Unavailable - channel quota unavailable', 'failed');
         else if (dir.overLimitForward === null) {
           // SPEC Q-5: no overLimitForward → 486 with a Reason naming the limit
           return this.failCall(call, 486, 'Busy Here', 'over-channel-limit', 'system', {
@@ -224,7 +232,11 @@ export class B2bua {
         }
         if (phones.length < members.length) this.deps.log('info', 'mobile-members-skipped', { requestId: call.requestId, skipped: members.length - phones.length });
         const offers = await this.offers(call, targets.map((t) => profileOf(t.binding)));
-        if (call.phase !== 'routing') return;
+        if (call.phase !== 'routing') {
+          // cancelled while rtpengine answered: finish() deleted the media before the offer made it
+          await this.deps.media.delete(rtpCallId(call));
+          return;
+        }
         call.phase = 'ringing';
         for (const t of targets) {
           const profile = profileOf(t.binding);
@@ -258,6 +270,7 @@ export class B2bua {
         const offers = await this.offers(call, ['rtp']);
         if (call.phase !== 'routing') {
           await this.deps.quota?.release(legId, 'cancelled', call.requestId);
+          await this.deps.media.delete(rtpCallId(call));
           return;
         }
         call.phase = 'ringing';
