@@ -220,6 +220,16 @@ describe('sip-edge calls through the real stack (issue #3)', () => {
     expect(types(a)).toContain('LegEarlyMediaStarted');
   }, 60_000);
 
+  it('late offer (INVITE without SDP): the phone offers in its 200, the caller answers in its ACK, and the phone gets that answer in our ACK', async () => {
+    const callee = await phone('1002', 'uas-answer-late-offer.xml');
+    const caller = uac({ scenario: 'uac-late-offer.xml', service: DIDS.toPhone });
+    const [c, d] = await Promise.all([caller.done, callee.done]);
+    passed(c); // SIPp checked our 200 carries an offer
+    passed(d); // and that our ACK carries an answer
+    const { a } = await lastCallTo(stack, DIDS.toPhone, 2);
+    expect(types(a)).toEqual(['LegCreated', 'LegRinging', 'LegAnswered', 'LegBridged', 'LegEnded']);
+  }, 60_000);
+
   it('an unknown number is refused with 404 (SPEC N-7), from a phone and from a trunk', async () => {
     const fromPhone = await uac({ scenario: 'uac-auth-expect-final.xml', service: '1999', status: 404, user: '1001', password: 's3cret-1001', localPort: await freePort() }).done;
     passed(fromPhone);

@@ -97,10 +97,6 @@ export class B2bua {
       tx.respond(createResponse(invite, 503, 'Service Unavailable - shutting down', { 'Retry-After': '30' }, { toTag: newTag() }));
       return;
     }
-    if (invite.body.length === 0) {
-      tx.respond(createResponse(invite, 488, 'Not Acceptable Here - an INVITE without SDP offer is not supported', undefined, { toTag: newTag() }));
-      return;
-    }
     const dir = this.deps.directory();
     const sdp = invite.body.toString('utf8');
     const a: ALeg = {
@@ -117,7 +113,7 @@ export class B2bua {
       sentEarlyMedia: false,
       holdsChannel: false,
     };
-    const call: Call = { requestId: newRequestId(), phase: 'routing', a, bLegs: [], winner: undefined, ringTimer: undefined, maxTimer: undefined, reinvite: false, startedAt: this.now() };
+    const call: Call = { requestId: newRequestId(), phase: 'routing', a, bLegs: [], winner: undefined, ringTimer: undefined, maxTimer: undefined, reinvite: false, lateOffer: invite.body.length === 0, startedAt: this.now() };
     this.calls.add(call);
     this.byInviteTx.set(tx, call);
     this.byLeg.set(a.legId, call);
@@ -315,6 +311,7 @@ export class B2bua {
 
   private async offers(call: Call, profiles: MediaProfile[]): Promise<Map<MediaProfile, string>> {
     const out = new Map<MediaProfile, string>();
+    if (call.lateOffer) return out; // the callees make the offer, in their 2xx
     const sdp = call.a.invite.body.toString('utf8');
     for (const p of new Set(profiles)) {
       out.set(p, await this.deps.media.offer({ callId: rtpCallId(call), fromTag: call.a.fromTag, sdp, toProfile: p, label: 'caller' }));
@@ -345,9 +342,9 @@ export class B2bua {
         ['Contact', contactFor(local, protocol)],
         ['Allow', ALLOW],
         ['User-Agent', 'pbx-sip-edge'],
-        ['Content-Type', 'application/sdp'],
+        ...(t.sdp === '' ? [] : [['Content-Type', 'application/sdp'] as [string, string]]),
       ],
-      body: t.sdp,
+      ...(t.sdp === '' ? {} : { body: t.sdp }),
     });
     const b: BLeg = {
       legId: t.legId ?? newLegId(),
@@ -393,7 +390,8 @@ export class B2bua {
     const status = res.status;
     if (status < 200) {
       if (status === 100 || b.state === 'failed' || b.state === 'cancelling' || call.phase !== 'ringing') return;
-      const early = res.body.length > 0;
+      // with a late offer an 18x SDP would be the callee's offer: the caller hears ringing instead
+      const early = res.body.length > 0 && !call.lateOffer;
       if (early && !call.a.sentEarlyMedia) {
         // 183 Session Progress with SDP: the caller hears the callee's early media
         const sdp = await this.deps.media.answer({ callId: rtpCallId(call), fromTag: call.a.fromTag, toTag: b.localTag, sdp: res.body.toString('utf8'), toProfile: call.a.profile });
@@ -426,10 +424,11 @@ export class B2bua {
       return;
     }
     b.dialog = dialogFromUac(b.invite, res);
-    const ack = createInDialogRequest(b.dialog, 'ACK', { via: viaSentBy(this.deps.local, b.peer.protocol), branch: newBranch(), cseq: b.invite.cseq().seq }).request;
-    b.ack = ack;
-    this.deps.layer.sendStateless(ack, b.peer);
-    if (call.phase !== 'ringing' || call.winner !== undefined) {
+    const winning = call.phase === 'ringing' && call.winner === undefined;
+    // Late offer (RFC 3261 §13.2.2.4): this 2xx carries the callee's offer and our ACK must carry
+    // the answer, which only the caller's ACK gives us: the winner's ACK waits for it.
+    if (!call.lateOffer || !winning) this.ackB(b);
+    if (!winning) {
       // another fork answered first, or the caller gave up: this one is hung up at once
       b.state = 'answered';
       this.byeB(b);
@@ -444,7 +443,9 @@ export class B2bua {
 
     let answerSdp: string;
     try {
-      answerSdp = await this.deps.media.answer({ callId: rtpCallId(call), fromTag: call.a.fromTag, toTag: b.localTag, sdp: res.body.toString('utf8'), toProfile: call.a.profile });
+      answerSdp = call.lateOffer
+        ? await this.deps.media.offer({ callId: rtpCallId(call), fromTag: b.localTag, sdp: res.body.toString('utf8'), toProfile: call.a.profile, label: 'callee' })
+        : await this.deps.media.answer({ callId: rtpCallId(call), fromTag: call.a.fromTag, toTag: b.localTag, sdp: res.body.toString('utf8'), toProfile: call.a.profile });
     } catch (e) {
       this.deps.log('error', 'media-answer-failed', { requestId: call.requestId, error: (e as Error).message });
       this.byeB(b);
@@ -474,6 +475,7 @@ export class B2bua {
       this.deps.log('warn', 'ack-timeout', { requestId: call.requestId });
       void this.hangup(call, 'a', 'failed', 'system');
     };
+    if (call.lateOffer) call.a.tx.onAck = (ack) => void this.completeLateOffer(call, b, ack);
     this.stats.answered++;
     if (this.deps.maxCallMs !== undefined) {
       call.maxTimer = setTimeout(() => {
@@ -487,6 +489,37 @@ export class B2bua {
     void this.deps.recorder.record({ type: 'BridgeLegs', legId: b.legId, otherLegId: call.a.legId, at });
     this.deps.onDtmfLeg?.(rtpCallId(call), call.a.fromTag, call.a.legId);
     this.deps.onDtmfLeg?.(rtpCallId(call), b.localTag, b.legId);
+  }
+
+  /** ACK for a callee's 2xx; with a late offer it carries our answer (RFC 3264 §5). */
+  private ackB(b: BLeg, answerSdp?: string): void {
+    if (b.dialog === undefined) return;
+    const ack = createInDialogRequest(b.dialog, 'ACK', {
+      via: viaSentBy(this.deps.local, b.peer.protocol),
+      branch: newBranch(),
+      cseq: b.invite.cseq().seq,
+      ...(answerSdp !== undefined ? { body: answerSdp, contentType: 'application/sdp' } : {}),
+    }).request;
+    b.ack = ack;
+    this.deps.layer.sendStateless(ack, b.peer);
+  }
+
+  /** The caller's ACK to a late-offer call brings the answer: through rtpengine, then in our ACK to the callee. */
+  private async completeLateOffer(call: Call, b: BLeg, ack: SipRequest): Promise<void> {
+    if (ack.body.length === 0) {
+      this.deps.log('warn', 'late-offer-ack-without-answer', { requestId: call.requestId });
+      this.ackB(b);
+      await this.hangup(call, 'both', 'failed', 'system');
+      return;
+    }
+    try {
+      const answer = await this.deps.media.answer({ callId: rtpCallId(call), fromTag: b.localTag, toTag: call.a.fromTag, sdp: ack.body.toString('utf8'), toProfile: b.profile });
+      this.ackB(b, answer);
+    } catch (e) {
+      this.deps.log('error', 'media-answer-failed', { requestId: call.requestId, error: (e as Error).message });
+      this.ackB(b);
+      await this.hangup(call, 'both', 'failed', 'system');
+    }
   }
 
   private async onBLegFinal(call: Call, b: BLeg, status: number): Promise<void> {

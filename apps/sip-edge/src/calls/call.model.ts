@@ -49,6 +49,8 @@ export interface Call {
   maxTimer: NodeJS.Timeout | undefined;
   /** A re-INVITE relayed between the legs is in progress (glare → 491). */
   reinvite: boolean;
+  /** The caller's INVITE had no SDP (RFC 3261 §13.2.1 late offer): the callee's 2xx carries the offer, the caller's ACK the answer. */
+  lateOffer: boolean;
   startedAt: number;
 }
 
