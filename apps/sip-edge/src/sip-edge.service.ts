@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Pool } from 'pg';
 import type { Logger } from 'pino';
-import { Gauge } from 'prom-client';
 import { SIP_EDGE_HANGUP, sipEdgeDtmfSubject, sipEdgeHangupRequestSchema } from '@pbx/contracts';
 import { createEventStore, EventStore } from '@pbx/event-store';
 import { LiveProvisioning, startLiveProvisioning } from '@pbx/provisioning-store';
@@ -25,6 +24,7 @@ import { BindingStore } from './registrar/binding.store';
 import { Registrar } from './registrar/registrar';
 import { guardRequest } from './stack/request-guard';
 import { TrunkMonitor } from './trunks/trunk-monitor';
+import { registerSipMetrics } from './sip-edge.metrics';
 import { SipTransports } from './transport/sip-transports';
 
 /**
@@ -257,59 +257,7 @@ export class SipEdgeService implements OnApplicationBootstrap, BeforeApplication
   }
 
   private registerObservability(): void {
-    const reg = this.metrics.registry;
-    const t = this.transports;
-    const b = this.b2bua;
-    new Gauge({
-      name: 'pbx_sip_active_calls',
-      help: 'Calls in progress on this instance',
-      registers: [reg],
-      collect() {
-        this.set(b.activeCalls);
-      },
-    });
-    new Gauge({
-      name: 'pbx_sip_calls',
-      help: 'Calls by outcome since start',
-      labelNames: ['outcome'],
-      registers: [reg],
-      collect() {
-        this.set({ outcome: 'started' }, b.stats.started);
-        this.set({ outcome: 'answered' }, b.stats.answered);
-        this.set({ outcome: 'failed' }, b.stats.failed);
-      },
-    });
-    new Gauge({
-      name: 'pbx_sip_messages',
-      help: 'SIP messages by fate since start (received, sent, rejected = answered 400/513, dropped = unparseable and unanswerable)',
-      labelNames: ['fate'],
-      registers: [reg],
-      collect() {
-        for (const [k, v] of Object.entries(t.counters)) this.set({ fate: k }, v);
-      },
-    });
-    const layer = this.layer;
-    new Gauge({
-      name: 'pbx_sip_transactions',
-      help: 'Live SIP transactions',
-      labelNames: ['kind'],
-      registers: [reg],
-      collect() {
-        const c = layer.counts();
-        this.set({ kind: 'client' }, c.client);
-        this.set({ kind: 'server' }, c.server);
-      },
-    });
-    const trunks = this.trunks;
-    new Gauge({
-      name: 'pbx_sip_trunk_up',
-      help: 'Carrier trunk reachability from OPTIONS keep-alive (1 up, 0 down or unknown)',
-      labelNames: ['trunk'],
-      registers: [reg],
-      collect() {
-        for (const s of trunks.states()) this.set({ trunk: s.id }, s.state === 'up' ? 1 : 0);
-      },
-    });
+    registerSipMetrics(this.metrics.registry, { b2bua: this.b2bua, transports: this.transports, layer: this.layer, trunks: this.trunks });
     this.health.register('sip', () => {
       if (this.transports.listening.udp === 0) throw new Error('SIP transports not listening');
       if (this.b2bua.isDraining) throw new Error('draining');
