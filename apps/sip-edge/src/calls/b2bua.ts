@@ -68,11 +68,10 @@ export interface B2buaStats {
   started: number;
   answered: number;
   failed: number;
-  active: number;
 }
 
 export class B2bua {
-  readonly stats: B2buaStats = { started: 0, answered: 0, failed: 0, active: 0 };
+  readonly stats: B2buaStats = { started: 0, answered: 0, failed: 0 };
   private readonly calls = new Set<Call>();
   private readonly byInviteTx = new Map<ServerTransaction, Call>();
   private readonly dialogs = new Map<string, DialogRef>();
@@ -118,7 +117,6 @@ export class B2bua {
     this.byInviteTx.set(tx, call);
     this.byLeg.set(a.legId, call);
     this.stats.started++;
-    this.stats.active = this.calls.size;
     tx.onTerminated = () => this.byInviteTx.delete(tx);
 
     const dialed = userOf(invite.uri) ?? '';
@@ -746,7 +744,6 @@ export class B2bua {
     // a new request in an ended dialog gets 481 (§12.2.2). So the call is forgotten at once.
     this.dialogs.delete(dialogKey(call.a.invite.callId(), call.a.localTag));
     for (const b of call.bLegs) this.dialogs.delete(dialogKey(b.callId, b.localTag));
-    this.stats.active = this.calls.size;
     if (this.calls.size === 0) for (const w of this.drainWaiters.splice(0)) w();
   }
 

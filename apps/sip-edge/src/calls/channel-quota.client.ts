@@ -50,10 +50,6 @@ export class ChannelQuotaClient {
     this.timer = undefined;
   }
 
-  get heldCount(): number {
-    return this.held.size;
-  }
-
   async reserve(request: Omit<ReserveChannelRequest, 'leaseMs'>, correlationId: string): Promise<ReserveOutcome> {
     try {
       const r = await this.bus.request(CHANNEL_QUOTA_RESERVE, { ...request, leaseMs: this.options.leaseMs }, reserveChannelReplySchema, {
@@ -91,11 +87,6 @@ export class ChannelQuotaClient {
     } catch (e) {
       this.options.onError?.('release', e as Error);
     }
-  }
-
-  /** Forgets held legs without releasing them (SIGKILL-like tests, and shutdown after drain). */
-  forgetAll(): void {
-    this.held.clear();
   }
 
   async renewAll(): Promise<void> {

@@ -21,7 +21,6 @@ export interface LegRecorderHooks {
 
 export class LegRecorder {
   private readonly legs = new Map<string, LegBook>();
-  appended = 0;
 
   constructor(
     private readonly store: EventStore,
@@ -55,7 +54,6 @@ export class LegRecorder {
   async recordForeign(command: LegCommand, requestId: string): Promise<LegEvent[]> {
     try {
       const r = await handleCommand(this.store, legStreamName(command.legId), callLegDecider, command, { metadata: { correlationId: requestId } });
-      this.appended += r.newEvents.length;
       return r.newEvents.map((e) => ({ type: e.type, data: e.data }) as LegEvent);
     } catch (e) {
       this.hooks.onRefused?.(command.legId, command.type, (e as Error).message);
@@ -71,19 +69,6 @@ export class LegRecorder {
     if (b.state.status === 'ended') this.legs.delete(legId);
   }
 
-  get liveLegs(): number {
-    return this.legs.size;
-  }
-
-  /** Waits for every queued append. */
-  async flush(): Promise<void> {
-    await Promise.all([...this.legs.values()].map((b) => b.tail));
-  }
-
-  status(legId: string): CallLeg['status'] | undefined {
-    return this.legs.get(legId)?.state.status;
-  }
-
   private async apply(b: LegBook, command: LegCommand): Promise<LegEvent[]> {
     let events: LegEvent[];
     try {
@@ -97,7 +82,6 @@ export class LegRecorder {
       const r = await this.store.append(legStreamName(command.legId), events, { expectedVersion: b.version, metadata: { correlationId: b.requestId } });
       b.version = r.nextVersion;
       for (const e of events) b.state = callLegDecider.evolve(b.state, e);
-      this.appended += events.length;
       return events;
     } catch (e) {
       this.hooks.onAppendError?.(command.legId, e as Error);

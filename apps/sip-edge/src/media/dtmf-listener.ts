@@ -26,7 +26,6 @@ export class DtmfListener {
   private readonly legs = new Map<string, string>();
   /** callId → its keys, so a call is forgotten without scanning every key */
   private readonly byCall = new Map<string, string[]>();
-  received = 0;
 
   constructor(private readonly onDigit: (e: DtmfEvent) => void) {}
 
@@ -51,9 +50,6 @@ export class DtmfListener {
     this.byCall.delete(rtpCallId);
   }
 
-  get tracked(): number {
-    return this.legs.size;
-  }
 
   close(): void {
     this.socket?.close();
@@ -72,7 +68,6 @@ export class DtmfListener {
     const ev = typeof parsed.event === 'number' ? parsed.event : Number(parsed.event);
     const digit = Number.isInteger(ev) && ev >= 0 && ev < EVENT_DIGITS.length ? EVENT_DIGITS[ev] : undefined;
     if (digit === undefined) return;
-    this.received++;
     this.onDigit({ legId, digit, durationMs: typeof parsed.duration === 'number' ? parsed.duration : undefined, at: new Date().toISOString() });
   }
 }

@@ -87,11 +87,6 @@ export class MediaAnchor {
     }
   }
 
-  /** Per-side packet counters of a call (for tests and the media check). */
-  async query(callId: string): Promise<NgDict> {
-    return this.ng.command('query', { 'call-id': callId });
-  }
-
   ping(): Promise<boolean> {
     return this.ng.ping();
   }

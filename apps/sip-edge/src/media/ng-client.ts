@@ -80,10 +80,6 @@ export class NgClient {
     this.socket.close();
   }
 
-  get inFlight(): number {
-    return this.pending.size;
-  }
-
   private retry(cookie: string): void {
     const p = this.pending.get(cookie);
     if (p === undefined) return;

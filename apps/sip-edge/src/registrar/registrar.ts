@@ -7,8 +7,6 @@ import { applyRegister, contactRows, RegistrarLimits } from './registrar.rules';
 
 /** REGISTER (RFC 3261 §10.3) with digest; bindings in PostgreSQL. */
 export class Registrar {
-  registrations = 0;
-
   constructor(
     private readonly deps: {
       store: BindingStore;
@@ -52,7 +50,6 @@ export class Registrar {
       );
       if (!outcome.ok) return reply(outcome.status, outcome.reason, outcome.headers);
       await this.deps.store.save(aor, outcome.upserted, outcome.removed, now);
-      this.registrations++;
       const rows = contactRows(outcome.bindings, now);
       return reply(200, 'OK', rows.length > 0 ? { Contact: rows, Date: new Date(now).toUTCString() } : { Date: new Date(now).toUTCString() });
     } catch (e) {

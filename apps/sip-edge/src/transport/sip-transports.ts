@@ -114,10 +114,6 @@ export class SipTransports {
     return { ...this.ports };
   }
 
-  get connectionCount(): number {
-    return this.connections.size;
-  }
-
   /** Whether a stream connection (TCP/WS) is still open. */
   hasConnection(connectionId: string): boolean {
     return this.connections.has(connectionId);
