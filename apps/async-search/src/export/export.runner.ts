@@ -1,7 +1,8 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
-import type { SearchJob, SearchJobError } from '@pbx/domain-async-search';
+import { SEARCH_JOB_ERRORS, SearchJob, SearchJobError } from '@pbx/domain-async-search';
+import { DomainError } from '@pbx/domain-kernel';
 import { FileStore, FileUpload, isFileStoreError } from '@pbx/file-store';
 import type { Config } from '../config';
 import { JobRepository } from '../jobs/job.repository';
@@ -210,6 +211,5 @@ function isPgError(e: unknown): e is { code: string } {
 }
 
 function isLeaseLost(e: unknown): boolean {
-  const code = (e as { code?: unknown } | undefined)?.code;
-  return code === 'ASYNC_SEARCH.LEASE_LOST' || code === 'ASYNC_SEARCH.NOT_FOUND';
+  return e instanceof DomainError && (e.code === SEARCH_JOB_ERRORS.leaseLost || e.code === SEARCH_JOB_ERRORS.notFound);
 }
