@@ -33,14 +33,6 @@ export class JobRepository {
     return { events: r.newEvents, state: r.state, version: r.version };
   }
 
-  /** The job as its stream says (the source of truth; the read model may trail by a moment). */
-  async load(jobId: string): Promise<{ state: SearchJobState; version: bigint }> {
-    const { events, version } = await this.store.readStream<SearchJobEvent>(jobStream(jobId));
-    let state = searchJobDecider.initialState();
-    for (const e of events) state = searchJobDecider.evolve(state, e);
-    return { state, version };
-  }
-
   /**
    * Registers a job unless the account already holds ASYNC_SEARCH_LIMIT_PER_ACCOUNT (SPEC S-4).
    * Registrations of one account are serialised on a transaction-scoped advisory lock: count,
