@@ -17,7 +17,7 @@ export const configSchema = baseConfigSchema.extend({
   SIP_ADVERTISED_HOST: z.string().min(1).optional(),
   SIP_UDP_PORT: port.default(5060),
   SIP_TCP_PORT: port.default(5060),
-  /** WebSocket (RFC 7118) for browser phones; 0 = a random free port. */
+  /** WebSocket (RFC 7118) for browser phones; 0 = no WebSocket listener. */
   SIP_WS_PORT: port.default(5066),
   /** rtpengine's NG control socket, host:port. */
   RTPENGINE_NG: z

@@ -280,6 +280,8 @@ export class B2bua {
           farEnd: { kind: 'external', number: route.number, trunkId: trunk.id },
           channel: this.deps.quota !== undefined,
         });
+        // ringTimeoutSeconds is for our phones; a carrier runs its own no-answer timer, so ours
+        // only guards against a trunk that never answers at all
         this.armRingTimer(call, Math.max(dir.ringTimeoutMs, 60_000));
         return;
       }
@@ -465,8 +467,9 @@ export class B2bua {
       return this.failCall(call, 500, 'Server Internal Error - the call could not be recorded', 'failed');
     }
     if (call.phase !== 'answered') return; // the caller cancelled meanwhile (handled there)
-    const ok = this.respondA(call, 200, 'OK', { Contact: contactFor(this.deps.local, call.a.peer.protocol), Allow: ALLOW, 'Content-Type': 'application/sdp' }, answerSdp);
-    call.a.dialog = dialogFromUas(call.a.invite, ok, contactFor(this.deps.local, call.a.peer.protocol).slice(1, -1));
+    const contact = contactFor(this.deps.local, call.a.peer.protocol);
+    const ok = this.respondA(call, 200, 'OK', { Contact: contact, Allow: ALLOW, 'Content-Type': 'application/sdp' }, answerSdp);
+    call.a.dialog = dialogFromUas(call.a.invite, ok, contact.slice(1, -1)); // the URI inside <…>
     this.dialogs.set(dialogKey(call.a.invite.callId(), call.a.localTag), { call, side: 'a' });
     this.keepSnapshot(call);
     call.a.tx.onAckTimeout = () => {

@@ -72,19 +72,15 @@ export class ChannelQuotaClient {
   /** Gives the leg's channel back; a leg that holds none is a no-op. Never throws. */
   async release(legId: string, reason: string, correlationId?: string): Promise<void> {
     if (!this.held.delete(legId)) return;
-    try {
-      await this.bus.request(CHANNEL_QUOTA_RELEASE, { legId, reason }, releaseChannelReplySchema, { timeoutMs: this.options.timeoutMs ?? 2_000, correlationId });
-    } catch (e) {
-      // the lease will expire and be reclaimed: nothing leaks
-      this.options.onError?.('release', e as Error);
-    }
+    await this.releaseForeign(legId, reason, correlationId);
   }
 
-  /** Releases a leg another instance held (a call taken over): no local bookkeeping to check. */
+  /** Releases a leg without local bookkeeping: one another instance held (a call taken over). Never throws. */
   async releaseForeign(legId: string, reason: string, correlationId?: string): Promise<void> {
     try {
       await this.bus.request(CHANNEL_QUOTA_RELEASE, { legId, reason }, releaseChannelReplySchema, { timeoutMs: this.options.timeoutMs ?? 2_000, correlationId });
     } catch (e) {
+      // the lease will expire and be reclaimed: nothing leaks
       this.options.onError?.('release', e as Error);
     }
   }

@@ -86,13 +86,11 @@ export class SipTransports {
     const tcpAddr = tcp.address();
     this.ports.tcp = typeof tcpAddr === 'object' && tcpAddr !== null ? tcpAddr.port : 0;
 
-    if (this.options.wsPort >= 0 && this.options.wsPort !== 0) await this.listenWs(this.options.wsPort);
-    else if (this.options.wsPort === 0) this.ports.ws = 0;
+    if (this.options.wsPort > 0) await this.listenWs(this.options.wsPort);
     return { ...this.ports };
   }
 
-  /** Also used by tests to get a WebSocket listener on a random port. */
-  async listenWs(port: number): Promise<number> {
+  private async listenWs(port: number): Promise<void> {
     const wss = new WebSocketServer({
       host: this.options.bindHost,
       port,
@@ -107,7 +105,6 @@ export class SipTransports {
     this.wss = wss;
     const addr = wss.address();
     this.ports.ws = typeof addr === 'object' && addr !== null ? addr.port : 0;
-    return this.ports.ws;
   }
 
   get listening(): ListeningPorts {
