@@ -1,5 +1,5 @@
 // Test support for channel-quota's integration specs and their child-process fixtures.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ChannelPoolEvent } from '@pbx/domain-channel';
 import { ReserveChannelRequest } from '@pbx/contracts';
@@ -7,7 +7,7 @@ import { createEventStore, EventStore, migrateEventStore, RecordedEvent } from '
 import { parseProvisioning } from '@pbx/provisioning';
 import { applyProvisioning, ApplyResult } from '@pbx/provisioning-store';
 import { runService, RunningService } from '@pbx/service-kit';
-import { createTestDatabase, testDir, testNatsUrl, uniqueName } from '@pbx/testing';
+import { createTestDatabase, testNatsUrl, testServerId, writeTestProvisioning } from '@pbx/testing';
 import { Config, configSchema } from '../src/config';
 import { ChannelQuotaModule } from '../src/channel-quota.module';
 import { poolStreamName } from '../src/pool/channel-pool.streams';
@@ -16,25 +16,21 @@ export const repoRoot = join(__dirname, '../../..');
 
 /** A provisioning file with the given limits (SPEC Q-1) in the run's temp folder. */
 export function writeProvisioning(o: { serverId?: string; channelLimit: number; mobileChannelLimit: number }): { file: string; serverId: string } {
-  const serverId = o.serverId ?? uniqueName('cq').replace(/_/g, '-');
-  const file = join(testDir(), `${serverId}.provisioning.yaml`);
-  writeFileSync(
-    file,
-    [
-      'server:',
-      `  id: ${serverId}`,
-      `  domain: ${serverId}.pbx.test`,
-      `  channelLimit: ${o.channelLimit}`,
-      `  mobileChannelLimit: ${o.mobileChannelLimit}`,
-      '  defaultNotificationNumber: "0312345678"',
-      'trunks:',
-      '  - { id: carrier-a, host: 127.0.0.1, dids: ["0312345678"] }',
-      'extensions:',
-      '  - { number: "1001", kind: softphone, name: Sato, password: "s3cret-1001" }',
-      '  - { number: "2001", kind: mobile, name: Takahashi, mobileNumber: "09012345678", carrier: docomo }',
-      '',
-    ].join('\n'),
-  );
+  const serverId = o.serverId ?? testServerId('cq');
+  const file = writeTestProvisioning(serverId, [
+    'server:',
+    `  id: ${serverId}`,
+    `  domain: ${serverId}.pbx.test`,
+    `  channelLimit: ${o.channelLimit}`,
+    `  mobileChannelLimit: ${o.mobileChannelLimit}`,
+    '  defaultNotificationNumber: "0312345678"',
+    'trunks:',
+    '  - { id: carrier-a, host: 127.0.0.1, dids: ["0312345678"] }',
+    'extensions:',
+    '  - { number: "1001", kind: softphone, name: Sato, password: "s3cret-1001" }',
+    '  - { number: "2001", kind: mobile, name: Takahashi, mobileNumber: "09012345678", carrier: docomo }',
+    '',
+  ]);
   return { file, serverId };
 }
 

@@ -1,10 +1,8 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { DIALPLAN_ROUTE, routeReplySchema, RouteQuery } from '@pbx/contracts';
 import { createEventStore, EventStore, migrateEventStore, Relay, startRelay } from '@pbx/event-store';
 import { applyProvisioning } from '@pbx/provisioning-store';
 import { NatsBus, runService, RunningService } from '@pbx/service-kit';
-import { createTestDatabase, eventually, testDir, testNatsUrl, uniqueName } from '@pbx/testing';
+import { createTestDatabase, eventually, testNatsUrl, testServerId, writeTestProvisioning } from '@pbx/testing';
 import { configSchema } from '../src/config';
 import { DialplanModule } from '../src/dialplan.module';
 
@@ -21,7 +19,7 @@ function document(serverId: string, extensions: string[]) {
 // Issue #4: a running dialplan takes a newly applied provisioning without restart. Real store,
 // real relay (the one history-projector runs in the stack), real NATS.
 describe('dialplan follows the applied provisioning (no restart)', () => {
-  const serverId = uniqueName('dp').replace(/_/g, '-');
+  const serverId = testServerId('dp');
   let store: EventStore;
   let relay: Relay;
   let svc: RunningService;
@@ -35,8 +33,7 @@ describe('dialplan follows the applied provisioning (no restart)', () => {
     store = createEventStore({ connectionString: databaseUrl, poolSize: 2 });
     relay = await startRelay({ connectionString: databaseUrl, nats: testNatsUrl() });
     // The boot file knows 1001 and 1002; the store already holds a later document with 1005.
-    const file = join(testDir(), `${serverId}.provisioning.yaml`);
-    writeFileSync(file, JSON.stringify(document(serverId, ['1001', '1002']))); // JSON is YAML
+    const file = writeTestProvisioning(serverId, document(serverId, ['1001', '1002']));
     await apply(['1001', '1002', '1005']);
     const config = configSchema.parse({ NATS_URL: testNatsUrl(), DATABASE_URL: databaseUrl, HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', LOG_LEVEL: 'silent', PROVISIONING_FILE: file });
     svc = await runService({ service: 'dialplan', config, imports: [DialplanModule.register(config)] });

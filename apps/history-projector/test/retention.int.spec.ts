@@ -1,9 +1,7 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createEventStore, EventStore } from '@pbx/event-store';
 import { applyProvisioning } from '@pbx/provisioning-store';
 import { RunningService } from '@pbx/service-kit';
-import { eventually, testDir, uniqueName } from '@pbx/testing';
+import { eventually, testServerId, writeTestProvisioning } from '@pbx/testing';
 import { Client } from 'pg';
 import { readRetentionDays } from '../src/retention/retention-days';
 import { RetentionService } from '../src/retention/retention.service';
@@ -81,7 +79,7 @@ function provisioning(serverId: string, historyRetentionDays: number) {
 // document over the file, every apply followed without restart; HISTORY_RETENTION_DAYS is only the
 // fallback without PROVISIONING_FILE. The service runs its own relay, as in the stack.
 describe('history retention follows the provisioning in force (SPEC K-5)', () => {
-  const serverId = uniqueName('hpret').replace(/_/g, '-');
+  const serverId = testServerId('hpret');
   let url: string;
   let store: EventStore;
   let db: Client;
@@ -96,8 +94,7 @@ describe('history retention follows the provisioning in force (SPEC K-5)', () =>
     store = createEventStore({ connectionString: url, poolSize: 2 });
     db = await connectDb(url);
     // The boot file says 400 days; the store already holds a later document with 60.
-    file = join(testDir(), `${serverId}.provisioning.yaml`);
-    writeFileSync(file, JSON.stringify(provisioning(serverId, 400))); // JSON is YAML
+    file = writeTestProvisioning(serverId, provisioning(serverId, 400));
     await apply(60);
     await appendCallsByLeg(store, [scriptCall('busy', 1, NOW - 90 * DAY, 'p'), scriptCall('no-answer', 2, NOW - 45 * DAY, 'p'), scriptCall('busy', 3, NOW - 10 * DAY, 'p')]);
     // HISTORY_RETENTION_DAYS 1 would purge every row: it must be ignored next to PROVISIONING_FILE.
