@@ -2,6 +2,7 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { Client, ClientBase } from 'pg';
 import type { Logger } from 'pino';
 import { SEARCH_JOB_EVENT_TYPES, SearchJobEvent, searchJobDecider } from '@pbx/domain-async-search';
+import { foldEvents } from '@pbx/domain-kernel';
 import { ConsumedEvent, Consumer, EventStore, parseStreamName, resetConsumer, startConsumer } from '@pbx/event-store';
 import { LOGGER } from '@pbx/service-kit';
 import type { Config } from '../config';
@@ -28,9 +29,7 @@ export async function applyJobEvent(tx: ClientBase, e: ConsumedEvent<SearchJobEv
     return;
   }
   const { events, version: head } = await store.readStream<SearchJobEvent>(e.streamName);
-  let state = searchJobDecider.initialState();
-  for (const x of events) state = searchJobDecider.evolve(state, x);
-  await upsertJob(tx, state, head);
+  await upsertJob(tx, foldEvents(searchJobDecider, events), head);
 }
 
 /**
@@ -64,10 +63,6 @@ export class JobsProjection implements OnApplicationBootstrap, OnApplicationShut
     });
   }
 
-  get position() {
-    return this.consumer?.position;
-  }
-
   /**
    * Drops the read model and replays the log into it: stop the consumer, empty the table and
    * rewind the checkpoint in one transaction, start again. (A consumer that is not stopped only
@@ -78,12 +73,7 @@ export class JobsProjection implements OnApplicationBootstrap, OnApplicationShut
     const c = new Client({ connectionString: this.config.DATABASE_URL });
     await c.connect();
     try {
-      await c.query('BEGIN');
       await resetJobsProjection(c);
-      await c.query('COMMIT');
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw e;
     } finally {
       await c.end();
       this.start();
@@ -95,10 +85,17 @@ export class JobsProjection implements OnApplicationBootstrap, OnApplicationShut
   }
 }
 
-/** Rebuild: empty the table and rewind the checkpoint in one transaction; a running projection replays the log. */
-export async function resetJobsProjection(tx: ClientBase): Promise<void> {
-  await tx.query(`DELETE FROM ${JOBS_TABLE}`);
-  await resetConsumer(tx, JOBS_PROJECTION);
+/** Rebuild: empty the table and rewind the checkpoint in one transaction on `c`; a running projection replays the log. */
+async function resetJobsProjection(c: ClientBase): Promise<void> {
+  await c.query('BEGIN');
+  try {
+    await c.query(`DELETE FROM ${JOBS_TABLE}`);
+    await resetConsumer(c, JOBS_PROJECTION);
+    await c.query('COMMIT');
+  } catch (e) {
+    await c.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  }
 }
 
 /**
@@ -110,17 +107,12 @@ export async function rebuildJobsReadModel(connectionString: string): Promise<{ 
   const c = new Client({ connectionString, application_name: 'pbx-async-search-rebuild' });
   await c.connect();
   try {
-    await c.query('BEGIN');
     await resetJobsProjection(c);
-    await c.query('COMMIT');
     const r = await c.query<{ n: number }>(
       `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid() AND datname = current_database()`,
       [`pbx-consumer:${JOBS_PROJECTION}`.slice(0, 63)],
     );
     return { restarted: r.rows[0]?.n ?? 0 };
-  } catch (e) {
-    await c.query('ROLLBACK').catch(() => undefined);
-    throw e;
   } finally {
     await c.end();
   }
