@@ -2,19 +2,13 @@
 // CANCEL §9.1, Timer C §16.6/§16.8. Every scenario ends with no armed timer and no live
 // transaction.
 
-import { Harness, reply, request, TCP, UDP } from './transaction.test-harness';
+import { Harness, harnessPerTest, reply, request, TCP, UDP } from './transaction.test-harness';
 
 const T1 = 500;
 const B = 64 * T1;
 
 let h: Harness;
-beforeEach(() => {
-  h = new Harness();
-});
-afterEach(() => {
-  expect(h.clock.pending()).toBe(0);
-  expect(h.layer.counts()).toEqual({ client: 0, server: 0 });
-});
+harnessPerTest((fresh) => (h = fresh), () => h);
 
 const invitesSentAt = () => h.sentRequests('INVITE').map((s) => s.at);
 

@@ -1,8 +1,7 @@
 // INVITE server transaction: RFC 3261 §17.2.1 (Figure 7), §13.3.1.4 (2xx retransmission),
 // RFC 6026 §8.5–§8.7 (Accepted, Timer L).
 
-import { Harness, reply, request, sibling, TCP, UDP } from './transaction.test-harness';
-import type { ServerTransaction } from './transaction.types';
+import { answer, Harness, harnessPerTest, reply, request, sibling, TCP, UDP } from './transaction.test-harness';
 
 const T1 = 500;
 const T2 = 4000;
@@ -10,15 +9,8 @@ const T4 = 5000;
 const H = 64 * T1;
 
 let h: Harness;
-beforeEach(() => {
-  h = new Harness();
-});
-afterEach(() => {
-  expect(h.clock.pending()).toBe(0);
-  expect(h.layer.counts()).toEqual({ client: 0, server: 0 });
-});
+harnessPerTest((fresh) => (h = fresh), () => h);
 
-const answer = (tx: ServerTransaction, status: number) => tx.respond(reply(tx.request, status, status > 100 ? 'uas-tag' : undefined));
 const sentAt = (status: number) => h.sentResponses(status).map((s) => s.at);
 /** G or 2xx retransmission times after a final sent at `from`: T1, 2T1, 4T1 … capped at T2, before `until`. */
 function capped(from: number, until: number): number[] {

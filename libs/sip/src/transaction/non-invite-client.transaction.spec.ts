@@ -1,6 +1,6 @@
 // Non-INVITE client transaction: RFC 3261 §17.1.2 (Figure 6).
 
-import { Harness, reply, request, TCP } from './transaction.test-harness';
+import { Harness, harnessPerTest, reply, request, TCP } from './transaction.test-harness';
 
 const T1 = 500;
 const T2 = 4000;
@@ -8,13 +8,7 @@ const T4 = 5000;
 const F = 64 * T1;
 
 let h: Harness;
-beforeEach(() => {
-  h = new Harness();
-});
-afterEach(() => {
-  expect(h.clock.pending()).toBe(0);
-  expect(h.layer.counts()).toEqual({ client: 0, server: 0 });
-});
+harnessPerTest((fresh) => (h = fresh), () => h);
 
 const sentAt = (method: string) => h.sentRequests(method).map((s) => s.at);
 

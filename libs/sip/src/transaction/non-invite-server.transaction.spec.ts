@@ -1,21 +1,13 @@
 // Non-INVITE server transaction: RFC 3261 §17.2.2 (Figure 8).
 
-import { Harness, reply, request, TCP } from './transaction.test-harness';
-import type { ServerTransaction } from './transaction.types';
+import { answer, Harness, harnessPerTest, request, TCP } from './transaction.test-harness';
 
 const T1 = 500;
 const J = 64 * T1;
 
 let h: Harness;
-beforeEach(() => {
-  h = new Harness();
-});
-afterEach(() => {
-  expect(h.clock.pending()).toBe(0);
-  expect(h.layer.counts()).toEqual({ client: 0, server: 0 });
-});
+harnessPerTest((fresh) => (h = fresh), () => h);
 
-const answer = (tx: ServerTransaction, status: number) => tx.respond(reply(tx.request, status, status > 100 ? 'uas-tag' : undefined));
 
 describe('non-INVITE server, unreliable transport (RFC 3261 §17.2.2)', () => {
   it('a new request goes to the TU with a server transaction in Trying; no 100 Trying is sent for it', () => {

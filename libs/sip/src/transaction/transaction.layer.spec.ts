@@ -7,7 +7,7 @@ import { SipHeaders } from '../message/headers';
 import { hasMagicCookie, MAGIC_COOKIE, newBranch } from './branch';
 import { FakeClock } from './fake-clock';
 import { TransactionLayer } from './transaction.layer';
-import { Harness, reply, request, sibling, TCP, UDP, wire } from './transaction.test-harness';
+import { answer, Harness, harnessPerTest, reply, request, sibling, TCP, UDP, wire } from './transaction.test-harness';
 import type { ServerTransaction } from './transaction.types';
 
 const T1 = 500;
@@ -15,15 +15,8 @@ const T4 = 5000;
 const X64 = 64 * T1;
 
 let h: Harness;
-beforeEach(() => {
-  h = new Harness();
-});
-afterEach(() => {
-  expect(h.clock.pending()).toBe(0);
-  expect(h.layer.counts()).toEqual({ client: 0, server: 0 });
-});
+harnessPerTest((fresh) => (h = fresh), () => h);
 
-const answer = (tx: ServerTransaction, status: number, tag = 'uas-tag') => tx.respond(reply(tx.request, status, status > 100 ? tag : undefined));
 
 describe('server matching (RFC 3261 §17.2.3)', () => {
   it('the same branch from another sent-by is another transaction', () => {

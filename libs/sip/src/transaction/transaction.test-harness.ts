@@ -148,6 +148,25 @@ export class Harness {
   }
 }
 
+/**
+ * A fresh Harness before each test (handed to `set`), and after each test the check every
+ * scenario ends with: no armed timer and no live transaction. `get` reads the spec's current
+ * harness, since a test may swap in one with other options.
+ */
+export function harnessPerTest(set: (h: Harness) => void, get: () => Harness): void {
+  beforeEach(() => set(new Harness()));
+  afterEach(() => {
+    const h = get();
+    expect(h.clock.pending()).toBe(0);
+    expect(h.layer.counts()).toEqual({ client: 0, server: 0 });
+  });
+}
+
+/** The TU's response on a server transaction (with To tag `tag` above 100). */
+export function answer(tx: ServerTransaction, status: number, tag = 'uas-tag'): void {
+  tx.respond(reply(tx.request, status, status > 100 ? tag : undefined));
+}
+
 /** The message as a transport hands it over: serialized and parsed again. */
 export function wire<T extends SipRequest | SipResponse>(message: T): T {
   const r = parseMessage(serialize(message));
