@@ -31,19 +31,29 @@ function push(into: SipHeaderField[], f: SipHeaderField | undefined): void {
 }
 
 /**
+ * The rows the ACK and the CANCEL share: one Via equal to the request's top Via (so the
+ * same branch), its Route rows, Max-Forwards, `to`, its From and Call-ID, and CSeq with its
+ * number and `method`; `extra` goes last.
+ */
+function sameTransactionRequest(req: SipRequest, method: 'ACK' | 'CANCEL', to: SipHeaderField | undefined, extra?: SipHeaderField): SipRequest {
+  const fields: SipHeaderField[] = [topViaRow(req)];
+  pushRoutes(req, fields);
+  fields.push(MAX_FORWARDS);
+  push(fields, to);
+  push(fields, firstRow(req, 'from'));
+  push(fields, firstRow(req, 'call-id'));
+  fields.push({ name: 'CSeq', key: 'cseq', value: req.cseq().seq + ' ' + method });
+  push(fields, extra);
+  return new SipRequest(method, req.uriText, SipHeaders.fromParsedFields(fields));
+}
+
+/**
  * §17.1.1.3: same Request-URI, Call-ID, From and CSeq number as the INVITE, CSeq method
  * ACK, one Via equal to the INVITE's top Via (so the same branch), the To of the response
  * (with its tag), and the INVITE's Route rows.
  */
 export function buildAckForNon2xx(invite: SipRequest, response: SipResponse): SipRequest {
-  const fields: SipHeaderField[] = [topViaRow(invite)];
-  pushRoutes(invite, fields);
-  fields.push(MAX_FORWARDS);
-  push(fields, firstRow(response, 'to'));
-  push(fields, firstRow(invite, 'from'));
-  push(fields, firstRow(invite, 'call-id'));
-  fields.push({ name: 'CSeq', key: 'cseq', value: invite.cseq().seq + ' ACK' });
-  return new SipRequest('ACK', invite.uriText, SipHeaders.fromParsedFields(fields));
+  return sameTransactionRequest(invite, 'ACK', firstRow(response, 'to'));
 }
 
 /**
@@ -53,13 +63,5 @@ export function buildAckForNon2xx(invite: SipRequest, response: SipResponse): Si
  */
 export function buildCancel(request: SipRequest, reason?: string): SipRequest {
   const reasonRow = reason === undefined ? undefined : makeField('Reason', reason);
-  const fields: SipHeaderField[] = [topViaRow(request)];
-  pushRoutes(request, fields);
-  fields.push(MAX_FORWARDS);
-  push(fields, firstRow(request, 'to'));
-  push(fields, firstRow(request, 'from'));
-  push(fields, firstRow(request, 'call-id'));
-  fields.push({ name: 'CSeq', key: 'cseq', value: request.cseq().seq + ' CANCEL' });
-  push(fields, reasonRow);
-  return new SipRequest('CANCEL', request.uriText, SipHeaders.fromParsedFields(fields));
+  return sameTransactionRequest(request, 'CANCEL', firstRow(request, 'to'), reasonRow);
 }
