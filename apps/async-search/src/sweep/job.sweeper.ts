@@ -9,6 +9,9 @@ import { JobRepository } from '../jobs/job.repository';
 import { JobNotifier } from '../mail/job.notifier';
 import { Clock, CLOCK, CONFIG, FILE_STORE } from '../tokens';
 
+/** The advisory lock key that lets one instance sweep at a time (taken and let go on the same session). */
+const SWEEP_LOCK = `hashtextextended('pbx:async-search:sweeper', 0)`;
+
 /**
  * Every SWEEP_INTERVAL_MS, in one instance at a time (a session advisory lock, dropped with
  * the connection if the instance dies):
@@ -53,7 +56,7 @@ export class JobSweeper implements OnApplicationBootstrap, OnApplicationShutdown
     const lock = await this.pool.connect().catch(() => undefined);
     try {
       if (!lock) return result;
-      const got = await lock.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(hashtextextended('pbx:async-search:sweeper', 0)) AS ok`);
+      const got = await lock.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${SWEEP_LOCK}) AS ok`);
       if (!got.rows[0]?.ok) return result;
       result.skipped = false;
       try {
@@ -61,7 +64,7 @@ export class JobSweeper implements OnApplicationBootstrap, OnApplicationShutdown
         await this.sendOwedMail(result.mailed);
         await this.sweepTempFiles();
       } finally {
-        await lock.query(`SELECT pg_advisory_unlock(hashtextextended('pbx:async-search:sweeper', 0))`);
+        await lock.query(`SELECT pg_advisory_unlock(${SWEEP_LOCK})`);
       }
       return result;
     } catch (e) {
