@@ -3,8 +3,8 @@ import { serialize, serializeToString } from '../message/message.serializer';
 import { createResponse } from '../message/message.factory';
 import { receiveInDialogRequest } from './dialog.receive';
 import { createInDialogRequest, InDialogRequestOptions } from './dialog.request';
-import { DialogError, dialogFromUac, dialogFromUas, dialogIdOfRequest, DialogState } from './dialog.state';
-import { ALICE_INVITE_LINES, INVITE_LINES, OK_LINES, request, response } from './test/dialog.support';
+import { dialogFromUac, dialogFromUas, dialogIdOfRequest, DialogState } from './dialog.state';
+import { ALICE_INVITE_LINES, INVITE_LINES, OK_LINES, code, request, response } from './test/dialog.support';
 
 const VIA: InDialogRequestOptions['via'] = { protocol: 'UDP', host: 'pc33.atlanta.example.com', port: 5060 };
 
@@ -34,16 +34,6 @@ function deepFreeze<T>(o: T): T {
     Object.freeze(o);
   }
   return o;
-}
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DialogError) return e.code;
-    throw e;
-  }
-  return 'no error';
 }
 
 describe('createInDialogRequest (RFC 3261 §12.2.1.1)', () => {

@@ -1,7 +1,7 @@
 import { createResponse } from '../message/message.factory';
 import { SipParseError } from '../message/parse-error';
-import { DialogError, dialogFromUac, dialogFromUas, dialogIdOfRequest, dialogIdOfResponse, dialogKey, sameDialog } from './dialog.state';
-import { ALICE_INVITE_LINES, INVITE_LINES, OK_LINES, request, response } from './test/dialog.support';
+import { dialogFromUac, dialogFromUas, dialogIdOfRequest, dialogIdOfResponse, dialogKey, sameDialog } from './dialog.state';
+import { ALICE_INVITE_LINES, INVITE_LINES, OK_LINES, code, request, response } from './test/dialog.support';
 
 const BOB_CONTACT = '<sip:bob@192.0.2.4>';
 
@@ -9,16 +9,6 @@ function replace(lines: readonly string[], prefix: string, line?: string): strin
   const out = lines.filter((l) => !l.startsWith(prefix));
   if (line !== undefined) out.splice(1, 0, line);
   return out;
-}
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DialogError) return e.code;
-    throw e;
-  }
-  return 'no error';
 }
 
 describe('dialogFromUas (RFC 3261 §12.1.1)', () => {

@@ -2,6 +2,7 @@
 
 import { SipRequest, SipResponse } from '../../message/message';
 import { parseMessage } from '../../message/message.parser';
+import { DialogError } from '../dialog.state';
 
 export function request(lines: readonly string[], body = ''): SipRequest {
   const r = parseMessage([...lines, `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n'));
@@ -13,6 +14,17 @@ export function response(lines: readonly string[]): SipResponse {
   const r = parseMessage([...lines, 'Content-Length: 0', '', ''].join('\r\n'));
   if (!r.ok || r.message.kind !== 'response') throw new Error(r.ok ? 'not a response' : r.error.reason);
   return r.message;
+}
+
+/** The DialogError code `fn` throws, or 'no error'; any other throw goes on. */
+export function code(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof DialogError) return e.code;
+    throw e;
+  }
+  return 'no error';
 }
 
 /** Alice's INVITE to Bob through two record-routing proxies (after RFC 3261 §24.2, trimmed). */
