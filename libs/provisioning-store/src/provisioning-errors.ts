@@ -1,10 +1,10 @@
-import type { ProvisioningError } from '@pbx/provisioning';
+import { formatProvisioningErrors, type ProvisioningError } from '@pbx/provisioning';
 
 /** SPEC B-3: the document was rejected whole; every error is listed with its path. Nothing was applied. */
 export class ProvisioningRejectedError extends Error {
   readonly code = 'PROVISIONING.INVALID';
   constructor(readonly errors: readonly ProvisioningError[]) {
-    super(`provisioning rejected, ${errors.length} error(s):\n${errors.map((e) => `  - ${e.path}: ${e.message}${e.rule ? ` (${e.rule})` : ''}`).join('\n')}`);
+    super(`provisioning rejected, ${errors.length} error(s):\n${formatProvisioningErrors(errors)}`);
     this.name = 'ProvisioningRejectedError';
   }
 }

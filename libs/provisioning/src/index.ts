@@ -31,7 +31,7 @@ export type {
   FederationPeer,
 } from './provisioning.schema';
 export type { ProvisioningError } from './provisioning.rules';
-export { parseProvisioning, validateProvisioning, formatPath, MAX_PROVISIONING_BYTES } from './provisioning.parser';
+export { parseProvisioning, validateProvisioning, formatPath, formatProvisioningErrors, MAX_PROVISIONING_BYTES } from './provisioning.parser';
 export type { ProvisioningResult } from './provisioning.parser';
 export { hashSecrets, hashSecretsAsync } from './provisioning.secrets';
 export type { SecretToHash, SecretHasher, AsyncSecretHasher, HashedProvisioning, HashedExtension, HashedPhoneExtension, HashedAccount } from './provisioning.secrets';

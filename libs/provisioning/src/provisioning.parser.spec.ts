@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { hashSecrets, hashSecretsAsync, parseProvisioning, ProvisioningError, SecretToHash, validateProvisioning } from './index';
+import { formatProvisioningErrors, hashSecrets, hashSecretsAsync, parseProvisioning, ProvisioningError, SecretToHash, validateProvisioning } from './index';
 
 const repoRoot = join(__dirname, '../../..');
 const exampleText = readFileSync(join(__dirname, '../test/fixtures/provisioning.example.yaml'), 'utf8');
@@ -236,6 +236,11 @@ describe('provisioning: SPEC B-3 a bad file is rejected whole, with every error'
   it('reports every error once', () => {
     const errors = errorsOf(exampleWith(set('server.federationPrefix', '7')));
     expect(errors.filter((e) => e.path === 'server.federationPrefix')).toHaveLength(1);
+  });
+
+  it('formats every error on its own line, with its rule when it has one', () => {
+    const errors: ProvisioningError[] = [{ path: 'extensions[0].number', message: 'clashes with a call center', rule: 'N-1' }, { path: 'accounts[0].role', message: 'is required' }];
+    expect(formatProvisioningErrors(errors)).toBe('  - extensions[0].number: clashes with a call center (N-1)\n  - accounts[0].role: is required');
   });
 });
 

@@ -63,6 +63,11 @@ export function formatPath(path: ReadonlyArray<string | number>): string {
   return out === '' ? ROOT : out;
 }
 
+/** The errors of a rejected document, one `  - path: message (rule)` line each (SPEC B-3: every error listed). */
+export function formatProvisioningErrors(errors: readonly ProvisioningError[]): string {
+  return errors.map((e) => `  - ${e.path}: ${e.message}${e.rule ? ` (${e.rule})` : ''}`).join('\n');
+}
+
 function toErrors(issue: z.ZodIssue): ProvisioningError[] {
   if (issue.code === z.ZodIssueCode.unrecognized_keys) {
     return issue.keys.map((k) => ({ path: formatPath([...issue.path, k]), message: 'unknown key here (a typo?)' }));

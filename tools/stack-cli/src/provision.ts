@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createEventStore, migrateEventStore } from '@pbx/event-store';
-import { parseProvisioning, ProvisioningError } from '@pbx/provisioning';
+import { formatProvisioningErrors, parseProvisioning, ProvisioningError } from '@pbx/provisioning';
 import { applyProvisioning, ApplyResult, ProvisioningRejectedError } from '@pbx/provisioning-store';
 
 export interface ProvisionTarget {
@@ -14,7 +14,7 @@ export interface ProvisionTarget {
 type Out = (line: string) => void;
 
 export const formatErrors = (file: string, errors: readonly ProvisioningError[]): string =>
-  `${file}: rejected, ${errors.length} error(s):\n${errors.map((e) => `  - ${e.path}: ${e.message}${e.rule ? ` (${e.rule})` : ''}`).join('\n')}`;
+  `${file}: rejected, ${errors.length} error(s):\n${formatProvisioningErrors(errors)}`;
 
 /** Reads and validates a provisioning file: the document, or every error (SPEC B-3). */
 export function readProvisioningText(file: string): { ok: true; document: unknown } | { ok: false; message: string } {
