@@ -1,9 +1,8 @@
 import { Inject, Injectable, OnModuleDestroy, Provider } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { Gauge } from 'prom-client';
 import type { Provisioning } from '@pbx/provisioning';
-import { LiveProvisioning, startLiveProvisioning } from '@pbx/provisioning-store';
-import { LOGGER, Metrics, NatsBus, readProvisioningFile } from '@pbx/service-kit';
+import { LiveProvisioning, startServiceProvisioning } from '@pbx/provisioning-store';
+import { LOGGER, Metrics, NatsBus } from '@pbx/service-kit';
 import { Config } from './config';
 import { routingView } from './routing-view';
 
@@ -33,19 +32,17 @@ export function provisioningProviders(config: Config): Provider[] {
       inject: [NatsBus, LOGGER, Metrics],
       useFactory: async (bus: NatsBus, logger: Logger, metrics: Metrics): Promise<LiveProvisioning<Provisioning>> => {
         const log = logger.child({ component: 'provisioning' });
-        const version = new Gauge({ name: 'pbx_dialplan_provisioning_version', help: 'Stored provisioning version the dialplan routes on (0: PROVISIONING_FILE, nothing stored)', registers: [metrics.registry] });
-        const live = await startLiveProvisioning({
-          fileDocument: readProvisioningFile(config.PROVISIONING_FILE),
+        const live = await startServiceProvisioning({
+          file: config.PROVISIONING_FILE,
           databaseUrl: config.DATABASE_URL,
           nats: bus.connection,
           project: routingView,
           onChange: (_doc, applied) => {
-            version.set(applied.version);
             log.info({ serverId: applied.serverId, version: applied.version, documentHash: applied.documentHash }, 'provisioning applied: routing on the new document');
           },
-          onError: (err, what) => log.error({ err }, what),
+          log,
+          versionGauge: { registry: metrics.registry, name: 'pbx_dialplan_provisioning_version', help: 'Stored provisioning version the dialplan routes on (0: PROVISIONING_FILE, nothing stored)' },
         });
-        version.set(live.version ?? 0);
         log.info({ source: live.source, version: live.version, documentHash: live.documentHash }, 'routing on provisioning');
         return live;
       },

@@ -15,3 +15,5 @@ export type { FollowProvisioningOptions, ProvisioningFollower } from './follow-p
 export type { AppliedProvisioning } from '@pbx/domain-provisioning';
 export { startLiveProvisioning } from './live-provisioning';
 export type { LiveProvisioning, LiveProvisioningOptions } from './live-provisioning';
+export { startServiceProvisioning } from './service-provisioning';
+export type { ServiceProvisioningOptions } from './service-provisioning';

@@ -1,10 +1,9 @@
 import { OnModuleDestroy, Provider } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { Gauge } from 'prom-client';
 import { ChannelLimits } from '@pbx/domain-channel';
 import type { HashedProvisioning } from '@pbx/provisioning';
-import { LiveProvisioning, startLiveProvisioning } from '@pbx/provisioning-store';
-import { LOGGER, Metrics, NatsBus, readProvisioningFile } from '@pbx/service-kit';
+import { LiveProvisioning, startServiceProvisioning } from '@pbx/provisioning-store';
+import { LOGGER, Metrics, NatsBus } from '@pbx/service-kit';
 import { Config } from '../config';
 
 /** What channel-quota takes from a provisioning document: the server and its limits (SPEC Q-1). */
@@ -65,21 +64,19 @@ export function poolLimitsProvider(config: Config): Provider {
     inject: [NatsBus, LOGGER, Metrics],
     useFactory: async (bus: NatsBus, logger: Logger, metrics: Metrics): Promise<PoolLimits> => {
       const log = logger.child({ component: 'provisioning' });
-      const version = new Gauge({ name: 'pbx_channel_quota_provisioning_version', help: 'Stored provisioning version the limits come from (0: PROVISIONING_FILE, nothing stored)', registers: [metrics.registry] });
       const built: { limits?: PoolLimits } = {}; // onChange only fires after start, once it is set
-      const live = await startLiveProvisioning({
-        fileDocument: readProvisioningFile(config.PROVISIONING_FILE), // a bad file stops the boot (SPEC B-3)
+      const live = await startServiceProvisioning({
+        file: config.PROVISIONING_FILE,
         databaseUrl: config.DATABASE_URL,
         nats: bus.connection,
         project,
         onChange: (value, applied) => {
-          version.set(applied.version);
           log.info({ version: applied.version, documentHash: applied.documentHash, limits: value.limits }, 'provisioning applied: channel limits in force');
           built.limits?.changed(value.limits);
         },
-        onError: (err, what) => log.error({ err }, what),
+        log,
+        versionGauge: { registry: metrics.registry, name: 'pbx_channel_quota_provisioning_version', help: 'Stored provisioning version the limits come from (0: PROVISIONING_FILE, nothing stored)' },
       });
-      version.set(live.version ?? 0);
       log.info({ source: live.source, version: live.version, limits: live.value.limits }, 'channel limits');
       built.limits = new PoolLimits(live);
       return built.limits;

@@ -1,8 +1,8 @@
 import { OnModuleDestroy, Provider } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { Gauge } from 'prom-client';
-import { startLiveProvisioning } from '@pbx/provisioning-store';
-import { LOGGER, Metrics, NatsBus, readProvisioningFile } from '@pbx/service-kit';
+import { startServiceProvisioning } from '@pbx/provisioning-store';
+import { LOGGER, Metrics, NatsBus } from '@pbx/service-kit';
 import { Config, DEFAULT_RETENTION_DAYS } from '../config';
 import { retentionDaysOf } from './retention-days';
 
@@ -11,7 +11,7 @@ import { retentionDaysOf } from './retention-days';
  *
  * - with PROVISIONING_FILE: the server's `historyRetentionDays` — from the document the store holds
  *   for the file's server (the file only while nothing is stored), then from every apply, without
- *   restart (startLiveProvisioning, docs/provisioning.md). A bad file stops the boot (SPEC B-3).
+ *   restart (startServiceProvisioning, docs/provisioning.md). A bad file stops the boot (SPEC B-3).
  *   HISTORY_RETENTION_DAYS is ignored then (a warning says so when it is set).
  * - without: HISTORY_RETENTION_DAYS (400 when unset), for good.
  *
@@ -40,16 +40,16 @@ export function retentionDaysProvider(config: Config): Provider {
     useFactory: async (bus: NatsBus, logger: Logger, metrics: Metrics): Promise<RetentionDays> => {
       const log = logger.child({ component: 'retention' });
       const days = new Gauge({ name: 'pbx_history_retention_days', help: 'historyRetentionDays in force (SPEC K-5)', registers: [metrics.registry] });
-      const version = new Gauge({
+      const versionGauge = {
+        registry: metrics.registry,
         name: 'pbx_history_projector_provisioning_version',
         help: 'Stored provisioning version the retention comes from (0: PROVISIONING_FILE with nothing stored, or HISTORY_RETENTION_DAYS)',
-        registers: [metrics.registry],
-      });
+      };
 
       if (config.PROVISIONING_FILE === undefined) {
         const fixed = config.HISTORY_RETENTION_DAYS ?? DEFAULT_RETENTION_DAYS;
         days.set(fixed);
-        version.set(0);
+        new Gauge({ name: versionGauge.name, help: versionGauge.help, registers: [versionGauge.registry] }).set(0);
         log.info({ days: fixed, source: 'HISTORY_RETENTION_DAYS' }, 'history retention (no PROVISIONING_FILE)');
         return new RetentionDays(() => fixed);
       }
@@ -57,20 +57,19 @@ export function retentionDaysProvider(config: Config): Provider {
       if (config.HISTORY_RETENTION_DAYS !== undefined) {
         log.warn({ ignored: config.HISTORY_RETENTION_DAYS, file: config.PROVISIONING_FILE }, 'HISTORY_RETENTION_DAYS is ignored: PROVISIONING_FILE is set, the provisioning in force decides');
       }
-      const live = await startLiveProvisioning({
-        fileDocument: readProvisioningFile(config.PROVISIONING_FILE),
+      const live = await startServiceProvisioning({
+        file: config.PROVISIONING_FILE,
         databaseUrl: config.DATABASE_URL,
         nats: bus.connection,
         project: retentionDaysOf,
         onChange: (value, applied) => {
           days.set(value);
-          version.set(applied.version);
           log.info({ days: value, serverId: applied.serverId, version: applied.version, documentHash: applied.documentHash }, 'provisioning applied: history retention in force');
         },
-        onError: (err, what) => log.error({ err }, what),
+        log,
+        versionGauge,
       });
       days.set(live.value);
-      version.set(live.version ?? 0);
       log.info({ days: live.value, source: live.source, version: live.version, documentHash: live.documentHash }, 'history retention from the provisioning');
       return new RetentionDays(
         () => live.value,
