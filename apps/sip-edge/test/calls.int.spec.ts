@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { dtmfEventSchema, DtmfEventMessage, SIP_EDGE_DTMF_PREFIX } from '@pbx/contracts';
 import { NatsBus } from '@pbx/service-kit';
 import { freePort, eventually, testNatsUrl } from '@pbx/testing';
-import { DIDS, EdgeStack, legsOfCallTo, registerPhone, sipp, startEdgeStack, StoredLegEvent, passed } from './support/edge-stack';
+import { DIDS, EdgeStack, lastCallTo, registerPhone, sipp, startEdgeStack, StoredLegEvent, passed } from './support/edge-stack';
 
 // Issue #3's flows through the real stack: SIPp phones and carrier, sip-edge, dialplan,
 // channel-quota, rtpengine, PostgreSQL, NATS. Each test checks the SIP outcome on both sides
@@ -12,32 +12,6 @@ import { DIDS, EdgeStack, legsOfCallTo, registerPhone, sipp, startEdgeStack, Sto
 
 
 const types = (events: StoredLegEvent[] | undefined): string[] => (events ?? []).map((e) => e.type);
-
-function legsBySide(legs: Map<string, StoredLegEvent[]>): { a: StoredLegEvent[]; b: StoredLegEvent[][] } {
-  let a: StoredLegEvent[] = [];
-  const b: StoredLegEvent[][] = [];
-  for (const events of legs.values()) {
-    if (events[0]?.data['side'] === 'a-leg') a = events;
-    else b.push(events);
-  }
-  return { a, b };
-}
-
-async function lastCallTo(stack: EdgeStack, callee: string, legCount: number): Promise<{ a: StoredLegEvent[]; b: StoredLegEvent[][] }> {
-  return eventually(
-    `the events of the call to ${callee}`,
-    async () => {
-      const calls = await legsOfCallTo(stack.databaseUrl, callee);
-      const last = calls.at(-1);
-      if (last === undefined || last.legs.size < legCount) return undefined;
-      const sides = legsBySide(last.legs);
-      const ended = [sides.a, ...sides.b].every((l) => l.at(-1)?.type === 'LegEnded');
-      return ended ? sides : undefined;
-    },
-    15_000,
-    100,
-  );
-}
 
 describe('sip-edge calls through the real stack (issue #3)', () => {
   let stack: EdgeStack;

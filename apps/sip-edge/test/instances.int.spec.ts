@@ -1,36 +1,15 @@
-import { freePort, eventually } from '@pbx/testing';
-import { DIDS, EdgeStack, legsOfCallTo, registerPhone, sipp, startEdgeStack, StoredLegEvent, passed } from './support/edge-stack';
+import { freePort } from '@pbx/testing';
+import { answeredCallTo, DIDS, EdgeStack, lastCallTo, legsOfCallTo, passed, registerPhone, sipp, startEdgeStack, StoredLegEvent } from './support/edge-stack';
 
 // Answered calls outlive the instance that held them (ARCHITECTURE.md "Scale": dialog state
 // recoverable). A sip-edge is SIGKILLed with a call up; a new instance either ends the call on
 // both sides once the dead one's heartbeat is stale, or answers the BYE that reaches it.
 
 
-async function answeredCall(stack: EdgeStack, before: number): Promise<void> {
-  await eventually(
-    'the call to be answered',
-    async () => {
-      const calls = await legsOfCallTo(stack.databaseUrl, DIDS.toPhone);
-      if (calls.length <= before) return false;
-      const legs = [...(calls.at(-1)?.legs.values() ?? [])];
-      return legs.length === 2 && legs.every((events) => events.some((e) => e.type === 'LegAnswered'));
-    },
-    15_000,
-    100,
-  );
-}
-
+/** The last legs of the newest call to the phone, once both have ended. */
 async function lastEnds(stack: EdgeStack): Promise<Array<StoredLegEvent | undefined>> {
-  return eventually(
-    'both legs ended',
-    async () => {
-      const last = (await legsOfCallTo(stack.databaseUrl, DIDS.toPhone)).at(-1);
-      const ends = [...(last?.legs.values() ?? [])].map((events) => events.at(-1));
-      return ends.length === 2 && ends.every((e) => e?.type === 'LegEnded') ? ends : undefined;
-    },
-    15_000,
-    100,
-  );
+  const { a, b } = await lastCallTo(stack, DIDS.toPhone, 2);
+  return [a.at(-1), ...b.map((events) => events.at(-1))];
 }
 
 describe('sip-edge instances: calls of a dead instance', () => {
@@ -49,7 +28,7 @@ describe('sip-edge instances: calls of a dead instance', () => {
     const before = (await legsOfCallTo(stack.databaseUrl, DIDS.toPhone)).length;
     const callee = sipp({ scenario: 'uas-answer.xml', localPort: phonePort, keys: { domain: stack.domain }, timeoutSeconds: 40 });
     const caller = sipp({ scenario: 'uac-wait-bye.xml', remote: `127.0.0.1:${stack.sipPort}`, localPort: stack.trunkPort, service: DIDS.toPhone, keys: { domain: stack.domain }, timeoutSeconds: 40 });
-    await answeredCall(stack, before);
+    await answeredCallTo(stack, DIDS.toPhone, before);
     stack.edge.child.kill('SIGKILL');
     await new Promise((r) => stack.edge.child.once('exit', r));
     await stack.startEdge();
@@ -74,7 +53,7 @@ describe('sip-edge instances: calls of a dead instance', () => {
       keys: { domain: stack.domain },
       timeoutSeconds: 40,
     });
-    await answeredCall(stack, before);
+    await answeredCallTo(stack, DIDS.toPhone, before);
     stack.edge.child.kill('SIGKILL');
     await new Promise((r) => stack.edge.child.once('exit', r));
     await stack.startEdge({ ORPHAN_AFTER_SECONDS: '600' });

@@ -1,5 +1,5 @@
 import { freePort, eventually } from '@pbx/testing';
-import { DIDS, EdgeStack, legsOfCallTo, registerPhone, sipp, startEdgeStack, passed } from './support/edge-stack';
+import { answeredCallTo, DIDS, EdgeStack, legsOfCallTo, passed, registerPhone, sipp, startEdgeStack } from './support/edge-stack';
 import { udpExchange } from './support/udp';
 
 // sip-edge restarts and shutdowns: registrations survive a restart (they live in PostgreSQL);
@@ -47,17 +47,7 @@ describe('sip-edge lifecycle', () => {
     const callsBefore = (await legsOfCallTo(stack.databaseUrl, DIDS.toPhone)).length;
     const callee = sipp({ scenario: 'uas-answer.xml', localPort: phonePort, keys: { domain: stack.domain }, timeoutSeconds: 30 });
     const caller = sipp({ scenario: 'uac-wait-bye.xml', remote: `127.0.0.1:${stack.sipPort}`, localPort: stack.trunkPort, service: DIDS.toPhone, keys: { domain: stack.domain }, timeoutSeconds: 30 });
-    await eventually(
-      'the call to be answered',
-      async () => {
-        const calls = await legsOfCallTo(stack.databaseUrl, DIDS.toPhone);
-        if (calls.length <= callsBefore) return false;
-        const legs = [...(calls.at(-1)?.legs.values() ?? [])];
-        return legs.length === 2 && legs.every((events) => events.some((e) => e.type === 'LegAnswered'));
-      },
-      15_000,
-      100,
-    );
+    await answeredCallTo(stack, DIDS.toPhone, callsBefore);
     const termAt = Date.now();
     stack.edge.child.kill('SIGTERM');
     // a new call while draining: 503

@@ -1,5 +1,5 @@
 import { eventually, freePort } from '@pbx/testing';
-import { DIDS, EdgeStack, legsOfCallTo, passed, PASSWORDS, registerPhone, sipp, startEdgeStack } from './support/edge-stack';
+import { DIDS, EdgeStack, lastCallTo, legsOfCallTo, passed, PASSWORDS, registerPhone, sipp, startEdgeStack } from './support/edge-stack';
 
 // SPEC Q-5: with `overLimitForward` set, an inbound external call over the channel limit is not
 // refused but forwarded to that extension, which sees the original caller (F-7 presentation);
@@ -75,8 +75,7 @@ describe('over the channel limit with overLimitForward (SPEC Q-5)', () => {
     passed(out);
     passed(await carrier.done);
     passed(await phone.done);
-    const { legs } = (await legsOfCallTo(stack.databaseUrl, '0312349999')).at(-1) ?? { legs: new Map() };
-    const a = [...legs.values()].find((events) => events[0].data['side'] === 'a-leg');
+    const { a } = await lastCallTo(stack, '0312349999', 1);
     expect(a?.at(-1)?.data).toMatchObject({ cause: 'over-channel-limit', sipStatus: 503 });
   }, 60_000);
 });

@@ -1,6 +1,6 @@
 import { SessionState } from 'sip.js';
 import { eventually, freePort } from '@pbx/testing';
-import { EdgeStack, legsOfCallTo, PASSWORDS, registerPhone, sipp, startEdgeStack, passed } from './support/edge-stack';
+import { EdgeStack, lastCallTo, PASSWORDS, registerPhone, sipp, startEdgeStack, passed } from './support/edge-stack';
 import { NodeSoftphone, sessionState } from './support/node-softphone';
 import { RtpProbe } from './support/rtp-probe';
 
@@ -36,8 +36,7 @@ describe('sip.js user agent over WebSocket', () => {
     const session = softphone.sessions.at(-1);
     if (session === undefined) throw new Error('no call reached sip.js');
     await sessionState(session, SessionState.Terminated);
-    const last = (await legsOfCallTo(stack.databaseUrl, '0312345678')).at(-1);
-    const b = [...(last?.legs.values() ?? [])].find((events) => events[0].data['side'] === 'b-leg');
+    const [b] = (await lastCallTo(stack, '0312345678', 2)).b;
     expect(b?.map((e) => e.type)).toEqual(['LegCreated', 'LegRinging', 'LegAnswered', 'LegBridged', 'LegEnded']);
   }, 60_000);
 
@@ -64,8 +63,7 @@ describe('sip.js user agent over WebSocket', () => {
     } finally {
       probe.close();
     }
-    const last = (await legsOfCallTo(stack.databaseUrl, '1002')).at(-1);
-    const a = [...(last?.legs.values() ?? [])].find((events) => events[0].data['side'] === 'a-leg');
+    const { a } = await lastCallTo(stack, '1002', 2);
     expect(a?.map((e) => e.type)).toEqual(['LegCreated', 'LegRinging', 'LegAnswered', 'LegBridged', 'LegHeld', 'LegResumed', 'LegEnded']);
     expect(a?.at(-1)?.data).toMatchObject({ cause: 'normal', hungUpBy: 'caller' });
   }, 60_000);
@@ -78,8 +76,7 @@ describe('sip.js user agent over WebSocket', () => {
     expect(await final).toBe(487);
     await sessionState(inviter, SessionState.Terminated);
     passed(await callee.done);
-    const last = (await legsOfCallTo(stack.databaseUrl, '1002')).at(-1);
-    const a = [...(last?.legs.values() ?? [])].find((events) => events[0].data['side'] === 'a-leg');
+    const { a } = await lastCallTo(stack, '1002', 2);
     expect(a?.at(-1)?.data).toMatchObject({ cause: 'cancelled', hungUpBy: 'caller', sipStatus: 487 });
   }, 60_000);
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMap, isSeq, parse, parseDocument } from 'yaml';
-import { EdgeStack, repoRoot, sipp, startEdgeStack } from './edge-stack';
+import { EdgeStack, registerPhone, repoRoot, startEdgeStack } from './edge-stack';
 
 // The real stack of edge-stack.ts started on deploy/demo/provisioning.yaml itself rather than
 // on its small fixture. The only change to the demo file is the carrier trunk's port: the demo
@@ -61,16 +61,7 @@ export async function startDemoStack(): Promise<DemoStack> {
   });
 }
 
-/** Registers demo extension `user` from SIPp's port `localPort` (the phone then answers there with a UAS scenario). */
-export async function registerDemoPhone(stack: DemoStack, user: string, localPort: number): Promise<void> {
-  const r = await sipp({
-    scenario: 'register.xml',
-    remote: `127.0.0.1:${stack.sipPort}`,
-    localPort,
-    user,
-    password: stack.passwordOf(user),
-    keys: { user, domain: stack.domain },
-    authUri: stack.domain,
-  }).done;
-  if (r.code !== 0) throw new Error(`REGISTER of ${user} failed (sipp exit ${r.code}): ${r.stderr.slice(-2000)}`);
+/** Registers demo extension `user` from SIPp's port `localPort` with its demo password. */
+export function registerDemoPhone(stack: DemoStack, user: string, localPort: number): Promise<void> {
+  return registerPhone(stack, user, localPort, stack.passwordOf(user));
 }

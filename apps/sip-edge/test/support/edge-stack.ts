@@ -286,13 +286,13 @@ export function passed(run: SippRun): void {
 }
 
 /** Registers `user` from SIPp's port `localPort` (the phone then answers there with a UAS scenario). */
-export async function registerPhone(stack: EdgeStack, user: string, localPort: number): Promise<void> {
+export async function registerPhone(stack: EdgeStack, user: string, localPort: number, password = PASSWORDS[user]): Promise<void> {
   const r = await sipp({
     scenario: 'register.xml',
     remote: `127.0.0.1:${stack.sipPort}`,
     localPort,
     user,
-    password: PASSWORDS[user],
+    password,
     keys: { user, domain: stack.domain },
     authUri: stack.domain,
   }).done;
@@ -335,4 +335,50 @@ export async function legsOfCallTo(databaseUrl: string, callee: string): Promise
     calls.set(requestId, legs);
   }
   return [...wanted].map((requestId) => ({ requestId, legs: calls.get(requestId) ?? new Map() }));
+}
+
+/** One call's legs: the caller's (a) and those it rang (b). */
+export interface CallLegs {
+  a: StoredLegEvent[];
+  b: StoredLegEvent[][];
+}
+
+export function legsBySide(legs: Map<string, StoredLegEvent[]>): CallLegs {
+  let a: StoredLegEvent[] = [];
+  const b: StoredLegEvent[][] = [];
+  for (const events of legs.values()) {
+    if (events[0]?.data['side'] === 'a-leg') a = events;
+    else b.push(events);
+  }
+  return { a, b };
+}
+
+/** The newest call to `callee` once it has `legCount` legs and every one of them has ended. */
+export async function lastCallTo(stack: EdgeStack, callee: string, legCount: number): Promise<CallLegs> {
+  return eventually(
+    `the events of the call to ${callee}`,
+    async () => {
+      const last = (await legsOfCallTo(stack.databaseUrl, callee)).at(-1);
+      if (last === undefined || last.legs.size < legCount) return undefined;
+      const sides = legsBySide(last.legs);
+      return [sides.a, ...sides.b].every((l) => l.at(-1)?.type === 'LegEnded') ? sides : undefined;
+    },
+    15_000,
+    100,
+  );
+}
+
+/** Waits for a call to `callee` newer than the first `before` ones with both legs answered. */
+export async function answeredCallTo(stack: EdgeStack, callee: string, before: number): Promise<void> {
+  await eventually(
+    'the call to be answered',
+    async () => {
+      const calls = await legsOfCallTo(stack.databaseUrl, callee);
+      if (calls.length <= before) return false;
+      const legs = [...(calls.at(-1)?.legs.values() ?? [])];
+      return legs.length === 2 && legs.every((events) => events.some((e) => e.type === 'LegAnswered'));
+    },
+    15_000,
+    100,
+  );
 }
