@@ -5,8 +5,8 @@ import { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { SIP_EDGE_HANGUP, sipEdgeDtmfSubject, sipEdgeHangupRequestSchema } from '@pbx/contracts';
 import { createEventStore, EventStore } from '@pbx/event-store';
-import { LiveProvisioning, startLiveProvisioning } from '@pbx/provisioning-store';
-import { HealthService, LOGGER, Metrics, NatsBus, PG_POOL, readProvisioningFile, SERVICE_CONFIG } from '@pbx/service-kit';
+import { LiveProvisioning, startServiceProvisioning } from '@pbx/provisioning-store';
+import { HealthService, LOGGER, Metrics, NatsBus, PG_POOL, SERVICE_CONFIG } from '@pbx/service-kit';
 import { createResponse, Peer, ServerTransaction, SipMessage, SipRequest, TransactionLayer } from '@pbx/sip';
 import { ALLOW, B2bua } from './calls/b2bua';
 import { CallStore } from './calls/call.store';
@@ -66,8 +66,8 @@ export class SipEdgeService implements OnApplicationBootstrap, BeforeApplication
     if (this.pool === null) throw new Error('sip-edge needs DATABASE_URL');
     // The provisioning in force: the file at boot, the stored document when there is one, then
     // every apply (`tools/stack provision FILE`) without a restart (docs/provisioning.md).
-    this.live = await startLiveProvisioning({
-      fileDocument: readProvisioningFile(c.PROVISIONING_FILE),
+    this.live = await startServiceProvisioning({
+      file: c.PROVISIONING_FILE,
       databaseUrl: c.DATABASE_URL,
       nats: this.bus.connection,
       project: EdgeDirectory.fromHashed,
@@ -75,7 +75,8 @@ export class SipEdgeService implements OnApplicationBootstrap, BeforeApplication
         this.directory = dir;
         this.log.info({ version: applied.version }, 'provisioning applied');
       },
-      onError: (err, what) => this.log.error({ err: err.message }, what),
+      log: this.log,
+      versionGauge: { registry: this.metrics.registry, name: 'pbx_sip_edge_provisioning_version', help: 'Stored provisioning version in force (0 = the boot file)' },
     });
     this.directory = this.live.value;
     this.bindings = new BindingStore(this.pool);
